@@ -1,0 +1,44 @@
+# Constat: the top-level entry points. Meson + Ninja do the building; this file only
+# installs what is missing, configures and calls them.
+BUILD    ?= build
+ASAN     ?= build-asan
+MESON    ?= meson
+NINJA    ?= ninja
+DEMO_DB  ?= demo.db
+
+.PHONY: all deps build check asan demo clean bench-generate bench-import fmt-check
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+$(BUILD)/build.ninja:
+	$(MESON) setup $(BUILD) --buildtype=debugoptimized
+
+build: deps $(BUILD)/build.ninja
+	$(NINJA) -C $(BUILD)
+
+check: build
+	$(MESON) test -C $(BUILD) --print-errorlogs --num-processes 2
+
+$(ASAN)/build.ninja:
+	$(MESON) setup $(ASAN) --buildtype=debug -Db_sanitize=address,undefined \
+		-Db_lundef=false -Dfortify=false
+
+asan: deps $(ASAN)/build.ninja
+	$(NINJA) -C $(ASAN)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		$(MESON) test -C $(ASAN) --print-errorlogs --num-processes 2
+
+demo: build
+	@scripts/demo $(BUILD)/constat $(DEMO_DB)
+
+bench-generate: build
+	bench/generate-national.sh $(BUILD)/constat
+
+bench-import: build
+	bench/import-sirene.sh $(BUILD)/constat
+
+clean:
+	rm -rf $(BUILD) $(ASAN)

@@ -1,0 +1,1181 @@
+/* store-sqlite: the store interface (store.h) on an embedded SQLite database. The only
+ * file that includes sqlite3.h. Statements are declared in one table, prepared once per
+ * connection and reused; every value is bound, never pasted into SQL. */
+#include "store/store.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/date.h"
+#include "core/xalloc.h"
+#include "domain/siret.h"
+
+extern const unsigned char migration_0001[], migration_0002[];
+extern const size_t migration_0001_len, migration_0002_len;
+
+/* ---- Migrations: one entry per schema version, applied in order ------------------- */
+
+static const unsigned char *const migrations[] = {
+	migration_0001,
+	migration_0002,
+};
+#define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
+
+/* ---- Statements ------------------------------------------------------------------- */
+
+enum stmt_id {
+	ST_META_GET,
+	ST_META_SET,
+	ST_ORG_INSERT,
+	ST_ORG_FIND,
+	ST_AGENT_INSERT,
+	ST_AGENT_FIND,
+	ST_AGENT_EACH,
+	ST_AGENT_SET_PASSWORD,
+	ST_AGENT_SET_DISABLED,
+	ST_ASSIGNMENT_INSERT,
+	ST_ABSENCE_INSERT,
+	ST_LEGAL_UNIT_UPSERT,
+	ST_ESTABLISHMENT_UPSERT,
+	ST_ESTABLISHMENT_EACH,
+	ST_WORKSITE_INSERT,
+	ST_WORKSITE_EST_INSERT,
+	ST_THEME_EACH,
+	ST_INTERVENTION_KIND_EACH,
+	ST_FOLLOWUP_KIND_EACH,
+	ST_ACTION_INSERT,
+	ST_ACTION_THEME_INSERT,
+	ST_CONTROL_POINT_INSERT,
+	ST_INTERVENTION_INSERT,
+	ST_INTERVENTION_AGENT_INSERT,
+	ST_INTERVENTION_THEME_INSERT,
+	ST_INTERVENTION_CHECKPOINT_INSERT,
+	ST_FOLLOWUP_INSERT,
+	ST_FOLLOWUP_PROVISION_INSERT,
+	ST_ACCIDENT_INSERT,
+	ST_DISEASE_INSERT,
+	ST_AUDIT_INSERT,
+	ST_REGION_UPSERT,
+	ST_DEPARTMENT_UPSERT,
+	ST_COMMUNE_UPSERT,
+	ST_POSTCODE_UPSERT,
+	ST_NAF_UPSERT,
+	ST_COUNT
+};
+
+#define AGENT_COLUMNS \
+	"id, login, display_name, role, coalesce(scope_unit_id, 0), password_hash, sex, grade, " \
+	"disabled"
+
+static const char *const stmt_sql[ST_COUNT] = {
+	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	[ST_META_SET] = "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+	                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+	[ST_ORG_INSERT] = "INSERT INTO org_unit (parent_id, level, code, name, region_code, "
+	                  "department_code, valid_from, valid_to) "
+	                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[ST_ORG_FIND] = "SELECT id FROM org_unit WHERE code = ?1",
+	[ST_AGENT_INSERT] = "INSERT INTO agent (login, display_name, role, scope_unit_id, "
+	                    "password_hash, sex, grade, disabled, created_at, updated_at) "
+	                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+	[ST_AGENT_FIND] = "SELECT " AGENT_COLUMNS " FROM agent WHERE login = ?1",
+	[ST_AGENT_EACH] = "SELECT " AGENT_COLUMNS " FROM agent ORDER BY login",
+	[ST_AGENT_SET_PASSWORD] = "UPDATE agent SET password_hash = ?2, updated_at = ?3 "
+	                          "WHERE login = ?1",
+	[ST_AGENT_SET_DISABLED] = "UPDATE agent SET disabled = ?2, updated_at = ?3 "
+	                          "WHERE login = ?1",
+	[ST_ASSIGNMENT_INSERT] = "INSERT INTO assignment (agent_id, section_id, start_date, "
+	                         "end_date, fte) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_ABSENCE_INSERT] = "INSERT INTO absence (agent_id, start_date, end_date, reason) "
+	                      "VALUES (?1, ?2, ?3, ?4)",
+	[ST_LEGAL_UNIT_UPSERT] =
+		"INSERT INTO legal_unit (siren, name, acronym, last_name, first_name, "
+		"legal_category, company_category, state, head_nic) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, coalesce(?8, 'A'), ?9) "
+		"ON CONFLICT (siren) DO UPDATE SET name = excluded.name, acronym = excluded.acronym, "
+		"last_name = excluded.last_name, first_name = excluded.first_name, "
+		"legal_category = excluded.legal_category, "
+		"company_category = excluded.company_category, state = excluded.state, "
+		"head_nic = excluded.head_nic",
+	[ST_ESTABLISHMENT_UPSERT] =
+		"INSERT INTO establishment (siret, siren, nic, diffusion, created_on, "
+		"headcount_band, head_office, street_number, street_repeat, street_type, "
+		"street_name, address_extra, postcode, commune_name, commune_code, state, "
+		"enseigne1, enseigne2, enseigne3, usual_name, naf, naf_nomenclature) "
+		"VALUES (?1, ?2, ?3, coalesce(?4, 'O'), ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+		"?14, ?15, coalesce(?16, 'A'), ?17, ?18, ?19, ?20, ?21, ?22) "
+		"ON CONFLICT (siret) DO UPDATE SET siren = excluded.siren, nic = excluded.nic, "
+		"diffusion = excluded.diffusion, created_on = excluded.created_on, "
+		"headcount_band = excluded.headcount_band, head_office = excluded.head_office, "
+		"street_number = excluded.street_number, street_repeat = excluded.street_repeat, "
+		"street_type = excluded.street_type, street_name = excluded.street_name, "
+		"address_extra = excluded.address_extra, postcode = excluded.postcode, "
+		"commune_name = excluded.commune_name, commune_code = excluded.commune_code, "
+		"state = excluded.state, enseigne1 = excluded.enseigne1, "
+		"enseigne2 = excluded.enseigne2, enseigne3 = excluded.enseigne3, "
+		"usual_name = excluded.usual_name, naf = excluded.naf, "
+		"naf_nomenclature = excluded.naf_nomenclature",
+	[ST_ESTABLISHMENT_EACH] =
+		"SELECT e.siret, e.siren, e.nic, e.diffusion, e.created_on, e.headcount_band, "
+		"e.head_office, e.street_number, e.street_repeat, e.street_type, e.street_name, "
+		"e.address_extra, e.postcode, e.commune_name, e.commune_code, e.state, "
+		"e.enseigne1, e.enseigne2, e.enseigne3, e.usual_name, e.naf, e.naf_nomenclature, "
+		"u.siren, u.name, u.acronym, u.last_name, u.first_name, u.legal_category, "
+		"u.company_category, u.state, u.head_nic "
+		"FROM establishment e LEFT JOIN legal_unit u ON u.siren = e.siren ORDER BY e.siret",
+	[ST_WORKSITE_INSERT] = "INSERT INTO worksite (name, address, postcode, commune_code, "
+	                       "start_date, end_date, created_by, created_at) "
+	                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[ST_WORKSITE_EST_INSERT] = "INSERT OR IGNORE INTO worksite_establishment "
+	                           "(worksite_id, siret) VALUES (?1, ?2)",
+	[ST_THEME_EACH] = "SELECT code, parent, label, 0 FROM theme WHERE active = 1 "
+	                  "ORDER BY coalesce(parent, code), parent IS NOT NULL, position",
+	[ST_INTERVENTION_KIND_EACH] = "SELECT code, NULL, label, on_site_default "
+	                              "FROM intervention_kind WHERE active = 1 ORDER BY position",
+	[ST_FOLLOWUP_KIND_EACH] = "SELECT code, NULL, label, sanction FROM followup_kind "
+	                          "WHERE active = 1 ORDER BY position",
+	[ST_ACTION_INSERT] = "INSERT INTO priority_action (code, title, scope, region_code, "
+	                     "start_date, end_date) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_ACTION_THEME_INSERT] = "INSERT OR IGNORE INTO priority_action_theme (action_id, theme) "
+	                           "VALUES (?1, ?2)",
+	[ST_CONTROL_POINT_INSERT] = "INSERT INTO control_point (action_id, position, label) "
+	                            "VALUES (?1, ?2, ?3)",
+	[ST_INTERVENTION_INSERT] =
+		"INSERT INTO intervention (date, kind, on_site, siret, worksite_id, author_id, "
+		"section_id, priority_action_id, note, status, created_at, updated_at) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+		"(SELECT section_id FROM assignment WHERE agent_id = ?6 AND start_date <= ?1 "
+		" AND (end_date IS NULL OR end_date >= ?1) ORDER BY start_date DESC LIMIT 1), "
+		"?7, ?8, ?9, ?10, ?10)",
+	[ST_INTERVENTION_AGENT_INSERT] = "INSERT OR IGNORE INTO intervention_agent "
+	                                 "(intervention_id, agent_id) VALUES (?1, ?2)",
+	[ST_INTERVENTION_THEME_INSERT] = "INSERT OR IGNORE INTO intervention_theme "
+	                                 "(intervention_id, theme) VALUES (?1, ?2)",
+	[ST_INTERVENTION_CHECKPOINT_INSERT] =
+		"INSERT INTO intervention_checkpoint (intervention_id, control_point_id, state) "
+		"VALUES (?1, ?2, ?3)",
+	[ST_FOLLOWUP_INSERT] = "INSERT INTO followup (intervention_id, kind, date, status, "
+	                       "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+	[ST_FOLLOWUP_PROVISION_INSERT] = "INSERT OR IGNORE INTO followup_provision "
+	                                 "(followup_id, provision) VALUES (?1, ?2)",
+	[ST_ACCIDENT_INSERT] = "INSERT INTO accident (intervention_id, date, severity, victims) "
+	                       "VALUES (?1, ?2, ?3, ?4)",
+	[ST_DISEASE_INSERT] = "INSERT INTO disease (intervention_id, date, table_number, victims) "
+	                      "VALUES (?1, ?2, ?3, ?4)",
+	[ST_AUDIT_INSERT] = "INSERT INTO audit (at, actor_id, action, object_type, object_id, "
+	                    "owner_id, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[ST_REGION_UPSERT] = "INSERT INTO region (code, name) VALUES (?1, ?2) "
+	                     "ON CONFLICT (code) DO UPDATE SET name = excluded.name",
+	[ST_DEPARTMENT_UPSERT] = "INSERT INTO department (code, region, name) VALUES (?1, ?2, ?3) "
+	                         "ON CONFLICT (code) DO UPDATE SET region = excluded.region, "
+	                         "name = excluded.name",
+	[ST_COMMUNE_UPSERT] = "INSERT INTO commune (code, department, name, population) "
+	                      "SELECT ?1, ?2, ?3, ?4 WHERE EXISTS "
+	                      "(SELECT 1 FROM department WHERE code = ?2) "
+	                      "ON CONFLICT (code) DO UPDATE SET department = excluded.department, "
+	                      "name = excluded.name, population = excluded.population",
+	[ST_POSTCODE_UPSERT] = "INSERT INTO postcode (postcode, commune, delivery_name) "
+	                       "SELECT ?1, ?2, ?3 WHERE EXISTS "
+	                       "(SELECT 1 FROM commune WHERE code = ?2) "
+	                       "ON CONFLICT (postcode, commune) DO UPDATE SET "
+	                       "delivery_name = excluded.delivery_name",
+	[ST_NAF_UPSERT] = "INSERT INTO naf (code, level, section, label) VALUES (?1, ?2, ?3, ?4) "
+	                  "ON CONFLICT (code) DO UPDATE SET level = excluded.level, "
+	                  "section = excluded.section, label = excluded.label",
+};
+
+struct store {
+	sqlite3 *db;
+	unsigned flags;
+	int tx_depth;
+	sqlite3_stmt *stmt[ST_COUNT];
+};
+
+/* ---- Errors ----------------------------------------------------------------------- */
+
+/* Turns the connection's last error into an err_code with a message. */
+static enum err_code db_error(struct store *s, struct err *e, const char *what)
+{
+	int rc = sqlite3_extended_errcode(s->db);
+	const char *msg = sqlite3_errmsg(s->db);
+
+	switch (rc & 0xff) {
+	case SQLITE_CONSTRAINT:
+		if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+			return err_set(e, ERR_CONFLICT, NULL, "%s: already exists (%s)", what, msg);
+		if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+			return err_set(e, ERR_INVALID, NULL, "%s: refers to something that does not exist",
+			               what);
+		return err_set(e, ERR_INVALID, NULL, "%s: %s", what, msg);
+	case SQLITE_FULL:
+		return err_set(e, ERR_STORE, NULL, "%s: the disk is full", what);
+	case SQLITE_READONLY:
+		return err_set(e, ERR_STORE, NULL, "%s: the database is read-only", what);
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return err_set(e, ERR_BUSY, NULL, "%s: the database is busy", what);
+	case SQLITE_CANTOPEN:
+		return err_set(e, ERR_IO, NULL, "%s: cannot open the database file", what);
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+		return err_set(e, ERR_STORE, NULL, "%s: not a valid database (%s)", what, msg);
+	default:
+		return err_set(e, ERR_STORE, NULL, "%s: %s", what, msg);
+	}
+}
+
+/* ---- Helpers ---------------------------------------------------------------------- */
+
+static enum err_code exec(struct store *s, const char *sql, struct err *e)
+{
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(s, e, "database");
+	return ERR_OK;
+}
+
+/* The prepared statement for id, reset and with its bindings cleared; borrowed. */
+static sqlite3_stmt *stmt(struct store *s, enum stmt_id id, struct err *e)
+{
+	sqlite3_stmt *st = s->stmt[id];
+
+	if (st == NULL) {
+		if (sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &st,
+		                       NULL) != SQLITE_OK) {
+			db_error(s, e, "prepare");
+			return NULL;
+		}
+		s->stmt[id] = st;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return st;
+}
+
+/* Binds text, or NULL when v is NULL or empty (absent). */
+static void bind_opt(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v == NULL || v[0] == '\0')
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+/* Binds text as given ("" stays ""). */
+static void bind_str(sqlite3_stmt *st, int i, const char *v)
+{
+	sqlite3_bind_text(st, i, v ? v : "", -1, SQLITE_STATIC);
+}
+
+static void bind_id(sqlite3_stmt *st, int i, int64_t id)
+{
+	if (id > 0)
+		sqlite3_bind_int64(st, i, id);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* Steps a statement that returns no row. */
+static enum err_code step_done(struct store *s, sqlite3_stmt *st, const char *what,
+                               struct err *e)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_error(s, e, what);
+	return ERR_OK;
+}
+
+/* Parses a run of exactly n digits into *out. */
+static enum err_code parse_number(const char *field, const char *v, size_t n, int64_t *out,
+                                  struct err *e)
+{
+	int64_t x = 0;
+
+	if (v == NULL || strlen(v) != n)
+		return err_set(e, ERR_INVALID, field, "expected %zu digits", n);
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return err_set(e, ERR_INVALID, field, "expected %zu digits", n);
+		x = x * 10 + (v[i] - '0');
+	}
+	*out = x;
+	return ERR_OK;
+}
+
+static enum err_code savepoint(struct store *s, struct err *e)
+{
+	return exec(s, "SAVEPOINT store_op", e);
+}
+
+static enum err_code release(struct store *s, enum err_code rc, struct err *e)
+{
+	if (rc == ERR_OK)
+		return exec(s, "RELEASE store_op", e);
+	sqlite3_exec(s->db, "ROLLBACK TO store_op; RELEASE store_op", NULL, NULL, NULL);
+	return rc;
+}
+
+/* ---- Opening, migrations, transactions -------------------------------------------- */
+
+int store_schema_latest(void)
+{
+	return MIGRATION_COUNT;
+}
+
+int store_schema_version(struct store *s)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static enum err_code migrate(struct store *s, struct err *e)
+{
+	int version = store_schema_version(s);
+	char sql[64];
+
+	if (version < 0)
+		return db_error(s, e, "schema version");
+	if (version > MIGRATION_COUNT)
+		return err_set(e, ERR_STORE, NULL,
+		               "the database is at schema %d, newer than this program's %d", version,
+		               MIGRATION_COUNT);
+	for (int v = version; v < MIGRATION_COUNT; v++) {
+		if (exec(s, "BEGIN IMMEDIATE", e) != ERR_OK)
+			return e ? e->code : ERR_STORE;
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
+		if (sqlite3_exec(s->db, (const char *)migrations[v], NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+			enum err_code rc = db_error(s, e, "migration");
+
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			return rc;
+		}
+		if (exec(s, "COMMIT", e) != ERR_OK)
+			return e ? e->code : ERR_STORE;
+	}
+	return ERR_OK;
+}
+
+enum err_code store_open(const char *path, unsigned flags, struct store **out, struct err *e)
+{
+	struct store *s;
+	int oflags = SQLITE_OPEN_NOMUTEX;
+	enum err_code rc;
+
+	*out = NULL;
+	if (path == NULL || path[0] == '\0')
+		return err_set(e, ERR_INVALID, "db", "a database file name is required");
+	if (flags & STORE_READONLY)
+		oflags |= SQLITE_OPEN_READONLY;
+	else
+		oflags |= SQLITE_OPEN_READWRITE | ((flags & STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
+	s = xcalloc(1, sizeof *s);
+	s->flags = flags;
+	if (sqlite3_open_v2(path, &s->db, oflags, NULL) != SQLITE_OK) {
+		rc = s->db ? db_error(s, e, path)
+		           : err_set(e, ERR_IO, "db", "cannot open %s", path);
+		if (rc == ERR_IO || rc == ERR_STORE)
+			err_set(e, rc, "db", "cannot open %s (%s)", path,
+			        s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		store_close(s);
+		return rc;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, 5000);
+	/* Durability: WAL with synchronous=FULL by default, so that an acknowledged commit
+	 * survives a power loss as well as a crash. Bulk loads trade that for speed: they
+	 * are re-run from their source if interrupted. */
+	rc = exec(s, "PRAGMA foreign_keys = ON", e);
+	if (rc == ERR_OK && !(flags & STORE_READONLY))
+		rc = exec(s, "PRAGMA journal_mode = WAL", e);
+	if (rc == ERR_OK)
+		rc = exec(s, (flags & STORE_BULK)
+		                 ? "PRAGMA synchronous = OFF; PRAGMA cache_size = -1048576; "
+		                   "PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 100000"
+		                 : "PRAGMA synchronous = FULL; PRAGMA cache_size = -65536",
+		          e);
+	if (rc == ERR_OK && !(flags & STORE_READONLY))
+		rc = migrate(s, e);
+	if (rc == ERR_OK && (flags & STORE_READONLY) &&
+	    store_schema_version(s) != MIGRATION_COUNT)
+		rc = err_set(e, ERR_STORE, "db", "%s is at schema %d, this program expects %d", path,
+		             store_schema_version(s), MIGRATION_COUNT);
+	if (rc != ERR_OK) {
+		if (e && e->field[0] == '\0')
+			snprintf(e->field, sizeof e->field, "db");
+		store_close(s);
+		return rc;
+	}
+	*out = s;
+	return ERR_OK;
+}
+
+void store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(s->stmt[i]);
+	if (s->db) {
+		if (s->tx_depth > 0)
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		if (!(s->flags & STORE_READONLY))
+			sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+		sqlite3_close(s->db);
+	}
+	free(s);
+}
+
+enum err_code store_begin(struct store *s, struct err *e)
+{
+	if (s->tx_depth == 0 && exec(s, "BEGIN IMMEDIATE", e) != ERR_OK)
+		return e ? e->code : ERR_STORE;
+	s->tx_depth++;
+	return ERR_OK;
+}
+
+enum err_code store_commit(struct store *s, struct err *e)
+{
+	if (s->tx_depth == 0)
+		return err_set(e, ERR_INTERNAL, NULL, "commit without a transaction");
+	if (s->tx_depth == 1 && exec(s, "COMMIT", e) != ERR_OK) {
+		store_rollback(s);
+		return e ? e->code : ERR_STORE;
+	}
+	s->tx_depth--;
+	return ERR_OK;
+}
+
+void store_rollback(struct store *s)
+{
+	if (s->tx_depth > 0)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->tx_depth = 0;
+}
+
+/* ---- Reference data --------------------------------------------------------------- */
+
+#include "domain/refdata.h"
+
+enum err_code store_refdata_load(struct store *s, struct err *e)
+{
+	const struct refdata *d = refdata_get();
+	enum err_code rc = store_begin(s, e);
+	sqlite3_stmt *st = NULL;
+
+	if (rc != ERR_OK)
+		return rc;
+	for (size_t i = 0; rc == ERR_OK && i < d->n_regions; i++) {
+		if ((st = stmt(s, ST_REGION_UPSERT, e)) == NULL)
+			break;
+		bind_str(st, 1, d->regions[i].code);
+		bind_str(st, 2, d->regions[i].name);
+		rc = step_done(s, st, "region", e);
+	}
+	for (size_t i = 0; rc == ERR_OK && i < d->n_departments; i++) {
+		if ((st = stmt(s, ST_DEPARTMENT_UPSERT, e)) == NULL)
+			break;
+		bind_str(st, 1, d->departments[i].code);
+		bind_str(st, 2, d->departments[i].region);
+		bind_str(st, 3, d->departments[i].name);
+		rc = step_done(s, st, "department", e);
+	}
+	for (size_t i = 0; rc == ERR_OK && i < d->n_communes; i++) {
+		if ((st = stmt(s, ST_COMMUNE_UPSERT, e)) == NULL)
+			break;
+		bind_str(st, 1, d->communes[i].code);
+		bind_str(st, 2, d->communes[i].department);
+		bind_str(st, 3, d->communes[i].name);
+		sqlite3_bind_int(st, 4, d->communes[i].population);
+		rc = step_done(s, st, "commune", e);
+	}
+	for (size_t i = 0; rc == ERR_OK && i < d->n_postcodes; i++) {
+		if ((st = stmt(s, ST_POSTCODE_UPSERT, e)) == NULL)
+			break;
+		bind_str(st, 1, d->postcodes[i].postcode);
+		bind_str(st, 2, d->postcodes[i].commune);
+		bind_str(st, 3, d->postcodes[i].delivery_name);
+		rc = step_done(s, st, "postcode", e);
+	}
+	for (size_t i = 0; rc == ERR_OK && i < d->n_naf; i++) {
+		if ((st = stmt(s, ST_NAF_UPSERT, e)) == NULL)
+			break;
+		bind_str(st, 1, d->naf[i].code);
+		bind_str(st, 2, d->naf[i].level);
+		bind_opt(st, 3, d->naf[i].section);
+		bind_str(st, 4, d->naf[i].label);
+		rc = step_done(s, st, "naf", e);
+	}
+	if (st == NULL && rc == ERR_OK)
+		rc = e ? e->code : ERR_STORE;
+	if (rc != ERR_OK) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s, e);
+}
+
+/* ---- Meta ------------------------------------------------------------------------- */
+
+enum err_code store_meta_get(struct store *s, const char *key, char **value, struct err *e)
+{
+	sqlite3_stmt *st = stmt(s, ST_META_GET, e);
+	int rc;
+
+	*value = NULL;
+	if (st == NULL)
+		return ERR_STORE;
+	bind_str(st, 1, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*value = xstrdup(col_text(st, 0));
+		sqlite3_reset(st);
+		return ERR_OK;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return err_set(e, ERR_NOT_FOUND, "key", "no setting named %s", key);
+	return db_error(s, e, "meta");
+}
+
+enum err_code store_meta_set(struct store *s, const char *key, const char *value, struct err *e)
+{
+	sqlite3_stmt *st = stmt(s, ST_META_SET, e);
+
+	if (st == NULL)
+		return ERR_STORE;
+	bind_str(st, 1, key);
+	bind_str(st, 2, value);
+	return step_done(s, st, "meta", e);
+}
+
+/* ---- Organisation and accounts ---------------------------------------------------- */
+
+enum err_code store_org_unit_insert(struct store *s, const struct org_unit *u, int64_t *id,
+                                    struct err *e)
+{
+	sqlite3_stmt *st = stmt(s, ST_ORG_INSERT, e);
+	enum err_code rc;
+
+	if (st == NULL)
+		return ERR_STORE;
+	bind_id(st, 1, u->parent_id);
+	bind_str(st, 2, model_org_level_name(u->level));
+	bind_str(st, 3, u->code);
+	bind_str(st, 4, u->name);
+	bind_opt(st, 5, u->region_code);
+	bind_opt(st, 6, u->department_code);
+	bind_str(st, 7, u->valid_from);
+	bind_opt(st, 8, u->valid_to);
+	rc = step_done(s, st, "org_unit", e);
+	if (rc == ERR_OK && id)
+		*id = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+enum err_code store_org_unit_find(struct store *s, const char *code, int64_t *id, struct err *e)
+{
+	sqlite3_stmt *st = stmt(s, ST_ORG_FIND, e);
+	int rc;
+
+	*id = 0;
+	if (st == NULL)
+		return ERR_STORE;
+	bind_str(st, 1, code);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return ERR_OK;
+	if (rc == SQLITE_DONE)
+		return err_set(e, ERR_NOT_FOUND, "unit", "no organisation unit with code %s", code);
+	return db_error(s, e, "org_unit");
+}
+
+enum err_code store_agent_insert(struct store *s, const struct agent *a, int64_t *id,
+                                 struct err *e)
+{
+	sqlite3_stmt *st = stmt(s, ST_AGENT_INSERT, e);
+	char now[DATE_STAMP_LEN];
+	enum err_code rc;
+
+	if (st == NULL)
+		return ERR_STORE;
+	bind_str(st, 1, a->login);
+	bind_str(st, 2, a->display_name);
+	bind_str(st, 3, model_role_name(a->role));
+	bind_id(st, 4, a->scope_unit_id);
+	bind_opt(st, 5, a->password_hash);
+	bind_opt(st, 6, a->sex);
+	bind_opt(st, 7, a->grade);
+	sqlite3_bind_int(st, 8, a->disabled ? 1 : 0);
+	bind_str(st, 9, date_now_stamp(now));
+	rc = step_done(s, st, "agent", e);
+	if (rc == ERR_CONFLICT)
+		return err_set(e, ERR_CONFLICT, "login", "the login %s is taken", a->login);
+	if (rc == ERR_OK && id)
+		*id = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+static void agent_from_row(sqlite3_stmt *st, struct agent *a)
+{
+	memset(a, 0, sizeof *a);
+	a->id = sqlite3_column_int64(st, 0);
+	a->login = col_text(st, 1);
+	a->display_name = col_text(st, 2);
+	if (model_role_parse(col_text(st, 3), &a->role) != 0)
+		a->role = ROLE_AGENT;
+	a->scope_unit_id = sqlite3_column_int64(st, 4);
+	a->password_hash = col_text(st, 5);
+	a->sex = col_text(st, 6);
+	a->grade = col_text(st, 7);
+	a->disabled = sqlite3_column_int(st, 8);
+}
+
+/* Walks the rows of a prepared agent query; stops when cb returns non-zero. */
+static enum err_code agent_rows(struct store *s, sqlite3_stmt *st, store_agent_cb cb, void *ctx,
+                                int *found, struct err *e)
+{
+	struct agent a;
+	int rc;
+
+	*found = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*found += 1;
+		agent_from_row(st, &a);
+		if (cb(ctx, &a) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ERR_OK : db_error(s, e, "agent");
+}
+
+enum err_code store_agent_find(struct store *s, const char *login, store_agent_cb cb, void *ctx,
+                               struct err *e)
+{
+	sqlite3_stmt *st = stmt(s, ST_AGENT_FIND, e);
+	enum err_code rc;
+	int found;
+
+	if (st == NULL)
+		return ERR_STORE;
+	bind_str(st, 1, login);
+	rc = agent_rows(s, st, cb, ctx, &found, e);
+	if (rc == ERR_OK && !found)
+		return err_set(e, ERR_NOT_FOUND, "login", "no account with login %s", login);
+	return rc;
+}
+
+enum err_code store_agent_each(struct store *s, store_agent_cb cb, void *ctx, struct err *e)
+{
+	sqlite3_stmt *st = stmt(s, ST_AGENT_EACH, e);
+	int found;
+
+	if (st == NULL)
+		return ERR_STORE;
+	return agent_rows(s, st, cb, ctx, &found, e);
+}
+
+/* Runs an UPDATE keyed by login; ERR_NOT_FOUND when no account has it. */
+static enum err_code agent_update(struct store *s, enum stmt_id id, const char *login,
+                                  sqlite3_stmt *st, struct err *e)
+{
+	char now[DATE_STAMP_LEN];
+	enum err_code rc;
+
+	(void)id;
+	bind_str(st, 1, login);
+	bind_str(st, 3, date_now_stamp(now));
+	rc = step_done(s, st, "agent", e);
+	if (rc == ERR_OK && sqlite3_changes(s->db) == 0)
+		return err_set(e, ERR_NOT_FOUND, "login", "no account with login %s", login);
+	return rc;
+}
+
+enum err_code store_agent_set_password(struct store *s, const char *login, const char *hash,
+                                       struct err *e)
+{
+	sqlite3_stmt *st = stmt(s, ST_AGENT_SET_PASSWORD, e);
+
+	if (st == NULL)
+		return ERR_STORE;
+	bind_opt(st, 2, hash);
+	return agent_update(s, ST_AGENT_SET_PASSWORD, login, st, e);
+}
+
+enum err_code store_agent_set_disabled(struct store *s, const char *login, int disabled,
+                                       struct err *e)
+{
+	sqlite3_stmt *st = stmt(s, ST_AGENT_SET_DISABLED, e);
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int(st, 2, disabled ? 1 : 0);
+	return agent_update(s, ST_AGENT_SET_DISABLED, login, st, e);
+}
+
+enum err_code store_assignment_insert(struct store *s, const struct assignment *a,
+                                      struct err *e)
+{
+	sqlite3_stmt *st = stmt(s, ST_ASSIGNMENT_INSERT, e);
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, a->agent_id);
+	sqlite3_bind_int64(st, 2, a->section_id);
+	bind_str(st, 3, a->start_date);
+	bind_opt(st, 4, a->end_date);
+	sqlite3_bind_double(st, 5, a->fte > 0 ? a->fte : 1.0);
+	return step_done(s, st, "assignment", e);
+}
+
+enum err_code store_absence_insert(struct store *s, const struct absence *a, struct err *e)
+{
+	sqlite3_stmt *st = stmt(s, ST_ABSENCE_INSERT, e);
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, a->agent_id);
+	bind_str(st, 2, a->start_date);
+	bind_str(st, 3, a->end_date);
+	bind_str(st, 4, a->reason);
+	return step_done(s, st, "absence", e);
+}
+
+/* ---- Registry --------------------------------------------------------------------- */
+
+enum err_code store_legal_unit_upsert(struct store *s, const struct legal_unit *u,
+                                      struct err *e)
+{
+	sqlite3_stmt *st;
+	int64_t siren;
+
+	if (parse_number("siren", u->siren, 9, &siren, e) != ERR_OK)
+		return ERR_INVALID;
+	if ((st = stmt(s, ST_LEGAL_UNIT_UPSERT, e)) == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, siren);
+	bind_opt(st, 2, u->name);
+	bind_opt(st, 3, u->acronym);
+	bind_opt(st, 4, u->last_name);
+	bind_opt(st, 5, u->first_name);
+	bind_opt(st, 6, u->legal_category);
+	bind_opt(st, 7, u->company_category);
+	bind_opt(st, 8, u->state);
+	bind_opt(st, 9, u->head_nic);
+	return step_done(s, st, "legal_unit", e);
+}
+
+enum err_code store_establishment_upsert(struct store *s, const struct establishment *est,
+                                         struct err *e)
+{
+	sqlite3_stmt *st;
+	int64_t siret, siren;
+
+	if (parse_number("siret", est->siret, 14, &siret, e) != ERR_OK)
+		return ERR_INVALID;
+	if (est->siren && est->siren[0]) {
+		if (parse_number("siren", est->siren, 9, &siren, e) != ERR_OK)
+			return ERR_INVALID;
+	} else {
+		siren = siret / 100000;
+	}
+	if ((st = stmt(s, ST_ESTABLISHMENT_UPSERT, e)) == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, siret);
+	sqlite3_bind_int64(st, 2, siren);
+	if (est->nic && est->nic[0])
+		bind_str(st, 3, est->nic);
+	else
+		sqlite3_bind_text(st, 3, est->siret + 9, 5, SQLITE_STATIC);
+	bind_opt(st, 4, est->diffusion);
+	bind_opt(st, 5, est->created_on);
+	bind_opt(st, 6, est->headcount_band);
+	sqlite3_bind_int(st, 7, est->head_office ? 1 : 0);
+	bind_opt(st, 8, est->street_number);
+	bind_opt(st, 9, est->street_repeat);
+	bind_opt(st, 10, est->street_type);
+	bind_opt(st, 11, est->street_name);
+	bind_opt(st, 12, est->address_extra);
+	bind_opt(st, 13, est->postcode);
+	bind_opt(st, 14, est->commune_name);
+	bind_opt(st, 15, est->commune_code);
+	bind_opt(st, 16, est->state);
+	bind_opt(st, 17, est->enseigne1);
+	bind_opt(st, 18, est->enseigne2);
+	bind_opt(st, 19, est->enseigne3);
+	bind_opt(st, 20, est->usual_name);
+	bind_opt(st, 21, est->naf);
+	bind_opt(st, 22, est->naf_nomenclature);
+	return step_done(s, st, "establishment", e);
+}
+
+enum err_code store_establishment_each(struct store *s, store_establishment_cb cb, void *ctx,
+                                       struct err *e)
+{
+	sqlite3_stmt *st = stmt(s, ST_ESTABLISHMENT_EACH, e);
+	char siret[15], siren[10], usiren[10];
+	struct establishment est;
+	struct legal_unit u;
+	int rc;
+
+	if (st == NULL)
+		return ERR_STORE;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		siret_format(sqlite3_column_int64(st, 0), siret);
+		siret_siren_format(sqlite3_column_int64(st, 1), siren);
+		est = (struct establishment){
+			.siret = siret, .siren = siren, .nic = col_text(st, 2),
+			.diffusion = col_text(st, 3), .created_on = col_text(st, 4),
+			.headcount_band = col_text(st, 5), .head_office = sqlite3_column_int(st, 6),
+			.street_number = col_text(st, 7), .street_repeat = col_text(st, 8),
+			.street_type = col_text(st, 9), .street_name = col_text(st, 10),
+			.address_extra = col_text(st, 11), .postcode = col_text(st, 12),
+			.commune_name = col_text(st, 13), .commune_code = col_text(st, 14),
+			.state = col_text(st, 15), .enseigne1 = col_text(st, 16),
+			.enseigne2 = col_text(st, 17), .enseigne3 = col_text(st, 18),
+			.usual_name = col_text(st, 19), .naf = col_text(st, 20),
+			.naf_nomenclature = col_text(st, 21),
+		};
+		if (sqlite3_column_type(st, 22) != SQLITE_NULL) {
+			siret_siren_format(sqlite3_column_int64(st, 22), usiren);
+			u = (struct legal_unit){
+				.siren = usiren, .name = col_text(st, 23), .acronym = col_text(st, 24),
+				.last_name = col_text(st, 25), .first_name = col_text(st, 26),
+				.legal_category = col_text(st, 27), .company_category = col_text(st, 28),
+				.state = col_text(st, 29), .head_nic = col_text(st, 30),
+			};
+		}
+		if (cb(ctx, &est, sqlite3_column_type(st, 22) != SQLITE_NULL ? &u : NULL) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ERR_OK : db_error(s, e, "establishment");
+}
+
+enum err_code store_worksite_insert(struct store *s, const struct worksite *w, int64_t *id,
+                                    struct err *e)
+{
+	char now[DATE_STAMP_LEN];
+	sqlite3_stmt *st;
+	enum err_code rc;
+	int64_t wid = 0, siret;
+
+	if ((rc = savepoint(s, e)) != ERR_OK)
+		return rc;
+	if ((st = stmt(s, ST_WORKSITE_INSERT, e)) == NULL) {
+		rc = ERR_STORE;
+		goto out;
+	}
+	bind_str(st, 1, w->name);
+	bind_str(st, 2, w->address);
+	bind_opt(st, 3, w->postcode);
+	bind_str(st, 4, w->commune_code);
+	bind_opt(st, 5, w->start_date);
+	bind_opt(st, 6, w->end_date);
+	bind_id(st, 7, w->created_by);
+	bind_str(st, 8, date_now_stamp(now));
+	if ((rc = step_done(s, st, "worksite", e)) != ERR_OK)
+		goto out;
+	wid = sqlite3_last_insert_rowid(s->db);
+	for (size_t i = 0; i < w->n_sirets; i++) {
+		if ((rc = parse_number("sirets", w->sirets[i], 14, &siret, e)) != ERR_OK)
+			goto out;
+		if ((st = stmt(s, ST_WORKSITE_EST_INSERT, e)) == NULL) {
+			rc = ERR_STORE;
+			goto out;
+		}
+		sqlite3_bind_int64(st, 1, wid);
+		sqlite3_bind_int64(st, 2, siret);
+		if ((rc = step_done(s, st, "worksite establishment", e)) != ERR_OK)
+			goto out;
+	}
+out:
+	rc = release(s, rc, e);
+	if (rc == ERR_OK && id)
+		*id = wid;
+	return rc;
+}
+
+/* ---- Nomenclatures and campaigns -------------------------------------------------- */
+
+enum err_code store_nomenclature_each(struct store *s, enum store_nomenclature which,
+                                      store_nomenclature_cb cb, void *ctx, struct err *e)
+{
+	static const enum stmt_id ids[] = {
+		[STORE_NOM_THEME] = ST_THEME_EACH,
+		[STORE_NOM_INTERVENTION_KIND] = ST_INTERVENTION_KIND_EACH,
+		[STORE_NOM_FOLLOWUP_KIND] = ST_FOLLOWUP_KIND_EACH,
+	};
+	struct nomenclature_item item;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((unsigned)which >= sizeof ids / sizeof ids[0])
+		return err_set(e, ERR_INTERNAL, NULL, "unknown nomenclature %d", (int)which);
+	if ((st = stmt(s, ids[which], e)) == NULL)
+		return ERR_STORE;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		item = (struct nomenclature_item){
+			.code = col_text(st, 0), .parent = col_text(st, 1), .label = col_text(st, 2),
+			.flag = sqlite3_column_int(st, 3),
+		};
+		if (cb(ctx, &item) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ERR_OK : db_error(s, e, "nomenclature");
+}
+
+enum err_code store_priority_action_insert(struct store *s, const struct priority_action *a,
+                                           int64_t *id, int64_t *cp_ids, struct err *e)
+{
+	sqlite3_stmt *st;
+	enum err_code rc;
+	int64_t aid = 0;
+
+	if ((rc = savepoint(s, e)) != ERR_OK)
+		return rc;
+	if ((st = stmt(s, ST_ACTION_INSERT, e)) == NULL) {
+		rc = ERR_STORE;
+		goto out;
+	}
+	bind_str(st, 1, a->code);
+	bind_str(st, 2, a->title);
+	bind_str(st, 3, a->scope);
+	bind_opt(st, 4, a->region_code);
+	bind_str(st, 5, a->start_date);
+	bind_str(st, 6, a->end_date);
+	if ((rc = step_done(s, st, "priority_action", e)) != ERR_OK)
+		goto out;
+	aid = sqlite3_last_insert_rowid(s->db);
+	for (size_t i = 0; i < a->n_themes; i++) {
+		if ((st = stmt(s, ST_ACTION_THEME_INSERT, e)) == NULL) {
+			rc = ERR_STORE;
+			goto out;
+		}
+		sqlite3_bind_int64(st, 1, aid);
+		bind_str(st, 2, a->themes[i]);
+		if ((rc = step_done(s, st, "priority action theme", e)) != ERR_OK)
+			goto out;
+	}
+	for (size_t i = 0; i < a->n_control_points; i++) {
+		if ((st = stmt(s, ST_CONTROL_POINT_INSERT, e)) == NULL) {
+			rc = ERR_STORE;
+			goto out;
+		}
+		sqlite3_bind_int64(st, 1, aid);
+		sqlite3_bind_int64(st, 2, (int64_t)i + 1);
+		bind_str(st, 3, a->control_points[i]);
+		if ((rc = step_done(s, st, "control point", e)) != ERR_OK)
+			goto out;
+		if (cp_ids)
+			cp_ids[i] = sqlite3_last_insert_rowid(s->db);
+	}
+out:
+	rc = release(s, rc, e);
+	if (rc == ERR_OK && id)
+		*id = aid;
+	return rc;
+}
+
+/* ---- Interventions ---------------------------------------------------------------- */
+
+/* Inserts one follow-up with its provisions. */
+static enum err_code followup_insert(struct store *s, int64_t iv_id, const struct followup *f,
+                                     const char *now, struct err *e)
+{
+	sqlite3_stmt *st = stmt(s, ST_FOLLOWUP_INSERT, e);
+	enum err_code rc;
+	int64_t fid;
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, iv_id);
+	bind_str(st, 2, f->kind);
+	bind_str(st, 3, f->date);
+	bind_str(st, 4, f->status ? f->status : "draft");
+	bind_str(st, 5, now);
+	if ((rc = step_done(s, st, "followup", e)) != ERR_OK)
+		return rc;
+	fid = sqlite3_last_insert_rowid(s->db);
+	for (size_t i = 0; i < f->n_provisions; i++) {
+		if ((st = stmt(s, ST_FOLLOWUP_PROVISION_INSERT, e)) == NULL)
+			return ERR_STORE;
+		sqlite3_bind_int64(st, 1, fid);
+		bind_str(st, 2, f->provisions[i]);
+		if ((rc = step_done(s, st, "followup provision", e)) != ERR_OK)
+			return rc;
+	}
+	return ERR_OK;
+}
+
+/* Binds (intervention id, int64 or text value) to a two-column child insert and runs it.
+ * With text == NULL the int64 is bound. */
+static enum err_code child_insert(struct store *s, enum stmt_id id, int64_t iv_id, int64_t n,
+                                  const char *text, const char *what, struct err *e)
+{
+	sqlite3_stmt *st = stmt(s, id, e);
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, iv_id);
+	if (text)
+		bind_str(st, 2, text);
+	else
+		sqlite3_bind_int64(st, 2, n);
+	return step_done(s, st, what, e);
+}
+
+enum err_code store_intervention_insert(struct store *s, const struct intervention *iv,
+                                        int64_t *id, struct err *e)
+{
+	char now[DATE_STAMP_LEN];
+	const char *created = iv->created_at ? iv->created_at : date_now_stamp(now);
+	sqlite3_stmt *st;
+	enum err_code rc;
+	int64_t iid = 0, siret = 0;
+
+	if (iv->siret && iv->siret[0] &&
+	    parse_number("siret", iv->siret, 14, &siret, e) != ERR_OK)
+		return ERR_INVALID;
+	if ((rc = savepoint(s, e)) != ERR_OK)
+		return rc;
+	if ((st = stmt(s, ST_INTERVENTION_INSERT, e)) == NULL) {
+		rc = ERR_STORE;
+		goto out;
+	}
+	bind_str(st, 1, iv->date);
+	bind_str(st, 2, iv->kind);
+	sqlite3_bind_int(st, 3, iv->on_site ? 1 : 0);
+	bind_id(st, 4, siret);
+	bind_id(st, 5, iv->worksite_id);
+	sqlite3_bind_int64(st, 6, iv->author_id);
+	bind_id(st, 7, iv->priority_action_id);
+	bind_str(st, 8, iv->note);
+	bind_str(st, 9, iv->status ? iv->status : "final");
+	bind_str(st, 10, created);
+	if ((rc = step_done(s, st, "intervention", e)) != ERR_OK)
+		goto out;
+	iid = sqlite3_last_insert_rowid(s->db);
+	for (size_t i = 0; rc == ERR_OK && i < iv->n_co_agents; i++)
+		rc = child_insert(s, ST_INTERVENTION_AGENT_INSERT, iid, iv->co_agents[i], NULL,
+		                  "co_agents", e);
+	for (size_t i = 0; rc == ERR_OK && i < iv->n_themes; i++)
+		rc = child_insert(s, ST_INTERVENTION_THEME_INSERT, iid, 0, iv->themes[i], "themes", e);
+	for (size_t i = 0; rc == ERR_OK && i < iv->n_checkpoints; i++) {
+		if ((st = stmt(s, ST_INTERVENTION_CHECKPOINT_INSERT, e)) == NULL) {
+			rc = ERR_STORE;
+			break;
+		}
+		sqlite3_bind_int64(st, 1, iid);
+		sqlite3_bind_int64(st, 2, iv->checkpoints[i].control_point_id);
+		bind_str(st, 3, iv->checkpoints[i].state);
+		rc = step_done(s, st, "checkpoints", e);
+	}
+	for (size_t i = 0; rc == ERR_OK && i < iv->n_followups; i++)
+		rc = followup_insert(s, iid, &iv->followups[i], created, e);
+	for (size_t i = 0; rc == ERR_OK && i < iv->n_accidents; i++) {
+		if ((st = stmt(s, ST_ACCIDENT_INSERT, e)) == NULL) {
+			rc = ERR_STORE;
+			break;
+		}
+		sqlite3_bind_int64(st, 1, iid);
+		bind_str(st, 2, iv->accidents[i].date);
+		bind_str(st, 3, iv->accidents[i].severity);
+		sqlite3_bind_int(st, 4, iv->accidents[i].victims);
+		rc = step_done(s, st, "accidents", e);
+	}
+	for (size_t i = 0; rc == ERR_OK && i < iv->n_diseases; i++) {
+		if ((st = stmt(s, ST_DISEASE_INSERT, e)) == NULL) {
+			rc = ERR_STORE;
+			break;
+		}
+		sqlite3_bind_int64(st, 1, iid);
+		bind_str(st, 2, iv->diseases[i].date);
+		bind_str(st, 3, iv->diseases[i].table_number);
+		sqlite3_bind_int(st, 4, iv->diseases[i].victims);
+		rc = step_done(s, st, "diseases", e);
+	}
+out:
+	rc = release(s, rc, e);
+	if (rc == ERR_OK && id)
+		*id = iid;
+	return rc;
+}
+
+/* ---- Audit ------------------------------------------------------------------------ */
+
+enum err_code store_audit_append(struct store *s, int64_t actor_id, const char *action,
+                                 const char *object_type, const char *object_id,
+                                 int64_t owner_id, const char *detail, struct err *e)
+{
+	sqlite3_stmt *st = stmt(s, ST_AUDIT_INSERT, e);
+	char now[DATE_STAMP_LEN];
+
+	if (st == NULL)
+		return ERR_STORE;
+	bind_str(st, 1, date_now_stamp(now));
+	bind_id(st, 2, actor_id);
+	bind_str(st, 3, action);
+	bind_opt(st, 4, object_type);
+	bind_opt(st, 5, object_id);
+	bind_id(st, 6, owner_id);
+	bind_opt(st, 7, detail);
+	return step_done(s, st, "audit", e);
+}
+
+/* ---- Summary ---------------------------------------------------------------------- */
+
+enum err_code store_summary(struct store *s, struct store_count *counts, size_t max, size_t *n,
+                            struct err *e)
+{
+	/* Table names are constants of this file, never input. */
+	static const char *const tables[] = {
+		"region", "department", "commune", "naf", "org_unit", "agent", "assignment",
+		"absence", "legal_unit", "establishment", "worksite", "priority_action",
+		"intervention", "intervention_theme", "followup", "accident", "disease", "audit",
+	};
+	char sql[96];
+
+	*n = 0;
+	for (size_t i = 0; i < sizeof tables / sizeof tables[0] && *n < max; i++) {
+		sqlite3_stmt *st;
+
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", tables[i]);
+		if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+			return db_error(s, e, "summary");
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			sqlite3_finalize(st);
+			return db_error(s, e, "summary");
+		}
+		counts[*n].what = tables[i];
+		counts[*n].n = sqlite3_column_int64(st, 0);
+		(*n)++;
+		sqlite3_finalize(st);
+	}
+	return ERR_OK;
+}

@@ -1,0 +1,132 @@
+/* store: the persistence interface. Callers speak in domain records (domain/model.h);
+ * no SQL and no database header leaks above this line, so that a PostgreSQL backend can
+ * sit beside store-sqlite.c without touching a caller. Every function returns an
+ * enum err_code and fills the optional struct err. Multi-row writes (an intervention
+ * with its themes and follow-ups) are atomic on their own; store_begin/store_commit
+ * group many writes into one transaction (bulk loads), and nest: only the outermost
+ * commit writes. */
+#ifndef STORE_STORE_H
+#define STORE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "domain/model.h"
+
+struct store;
+
+enum store_flags {
+	STORE_CREATE = 1 << 0,   /* create the file when missing */
+	STORE_READONLY = 1 << 1,
+	STORE_BULK = 1 << 2,     /* bulk loading: bigger cache, fewer syncs (generate, import) */
+};
+
+/* Opens (and with STORE_CREATE creates) the database at path and brings its schema up
+ * to date. On success *out is a new handle the caller closes with store_close. */
+enum err_code store_open(const char *path, unsigned flags, struct store **out, struct err *e);
+/* Checkpoints and closes; NULL is a no-op. */
+void store_close(struct store *s);
+/* The schema version the file is at, and the one this binary brings. */
+int store_schema_version(struct store *s);
+int store_schema_latest(void);
+
+enum err_code store_begin(struct store *s, struct err *e);
+enum err_code store_commit(struct store *s, struct err *e);
+void store_rollback(struct store *s);
+
+/* Loads the embedded reference data (regions, departments, communes, postcodes, NAF)
+ * into their tables; idempotent. */
+enum err_code store_refdata_load(struct store *s, struct err *e);
+
+/* Key-value settings kept in the database. *value is new memory, caller frees; it stays
+ * NULL with ERR_NOT_FOUND when the key is absent. */
+enum err_code store_meta_get(struct store *s, const char *key, char **value, struct err *e);
+enum err_code store_meta_set(struct store *s, const char *key, const char *value, struct err *e);
+
+/* ---- Organisation and accounts ---------------------------------------------------- */
+
+enum err_code store_org_unit_insert(struct store *s, const struct org_unit *u, int64_t *id,
+                                    struct err *e);
+/* Looks a unit up by its code; *id stays 0 with ERR_NOT_FOUND. */
+enum err_code store_org_unit_find(struct store *s, const char *code, int64_t *id, struct err *e);
+enum err_code store_agent_insert(struct store *s, const struct agent *a, int64_t *id,
+                                 struct err *e);
+/* Calls cb for the agent with this login; the record is borrowed for the call. */
+typedef int (*store_agent_cb)(void *ctx, const struct agent *a);
+enum err_code store_agent_find(struct store *s, const char *login, store_agent_cb cb, void *ctx,
+                               struct err *e);
+/* Calls cb for every account, by login; a non-zero return from cb stops the walk. */
+enum err_code store_agent_each(struct store *s, store_agent_cb cb, void *ctx, struct err *e);
+enum err_code store_agent_set_password(struct store *s, const char *login, const char *hash,
+                                       struct err *e);
+enum err_code store_agent_set_disabled(struct store *s, const char *login, int disabled,
+                                       struct err *e);
+enum err_code store_assignment_insert(struct store *s, const struct assignment *a,
+                                      struct err *e);
+enum err_code store_absence_insert(struct store *s, const struct absence *a, struct err *e);
+
+/* ---- Registry --------------------------------------------------------------------- */
+
+/* Insert or replace by siren / siret. */
+enum err_code store_legal_unit_upsert(struct store *s, const struct legal_unit *u,
+                                      struct err *e);
+enum err_code store_establishment_upsert(struct store *s, const struct establishment *est,
+                                         struct err *e);
+/* Walks every establishment in siret order with its legal unit (u may be NULL when the
+ * legal unit is unknown); both borrowed for the call. A non-zero return stops. */
+typedef int (*store_establishment_cb)(void *ctx, const struct establishment *est,
+                                      const struct legal_unit *u);
+enum err_code store_establishment_each(struct store *s, store_establishment_cb cb, void *ctx,
+                                       struct err *e);
+enum err_code store_worksite_insert(struct store *s, const struct worksite *w, int64_t *id,
+                                    struct err *e);
+
+/* ---- Nomenclatures and campaigns -------------------------------------------------- */
+
+enum store_nomenclature {
+	STORE_NOM_THEME,            /* two levels: parent is NULL at the top */
+	STORE_NOM_INTERVENTION_KIND,
+	STORE_NOM_FOLLOWUP_KIND,
+};
+struct nomenclature_item {
+	const char *code;
+	const char *parent;         /* themes only */
+	const char *label;          /* French */
+	int flag;                   /* kinds: on site by default / follow-up is a sanction */
+};
+typedef int (*store_nomenclature_cb)(void *ctx, const struct nomenclature_item *item);
+/* Walks the active items of a nomenclature in display order. */
+enum err_code store_nomenclature_each(struct store *s, enum store_nomenclature which,
+                                      store_nomenclature_cb cb, void *ctx, struct err *e);
+
+/* Inserts the action with its themes and control points; cp_ids (may be NULL) receives
+ * the ids of the control points, a->n_control_points of them. */
+enum err_code store_priority_action_insert(struct store *s, const struct priority_action *a,
+                                           int64_t *id, int64_t *cp_ids, struct err *e);
+
+/* ---- Interventions ---------------------------------------------------------------- */
+
+/* Inserts an intervention with its co-agents, themes, checkpoints, follow-ups, accidents
+ * and diseases, all or nothing. The section is the author's at the intervention's date. */
+enum err_code store_intervention_insert(struct store *s, const struct intervention *iv,
+                                        int64_t *id, struct err *e);
+
+/* ---- Audit ------------------------------------------------------------------------ */
+
+/* Appends one entry to the append-only audit table. actor_id and owner_id may be 0. */
+enum err_code store_audit_append(struct store *s, int64_t actor_id, const char *action,
+                                 const char *object_type, const char *object_id,
+                                 int64_t owner_id, const char *detail, struct err *e);
+
+/* ---- Summary ---------------------------------------------------------------------- */
+
+struct store_count {
+	const char *what;           /* table name, static */
+	int64_t n;
+};
+/* Fills counts[0..*n) with the row counts of the main tables (at most max). */
+enum err_code store_summary(struct store *s, struct store_count *counts, size_t max, size_t *n,
+                            struct err *e);
+
+#endif
