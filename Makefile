@@ -6,7 +6,9 @@ MESON    ?= meson
 NINJA    ?= ninja
 DEMO_DB  ?= demo.db
 
-.PHONY: all deps build check asan demo clean bench-generate bench-import fmt-check
+CLANG    ?= build-clang
+
+.PHONY: all deps build check lint asan clang demo clean bench-generate bench-import
 
 all: build
 
@@ -19,7 +21,10 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	$(NINJA) -C $(BUILD)
 
-check: build
+lint:
+	@scripts/checksrc
+
+check: build lint
 	$(MESON) test -C $(BUILD) --print-errorlogs --num-processes 2
 
 $(ASAN)/build.ninja:
@@ -31,6 +36,13 @@ asan: deps $(ASAN)/build.ninja
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		$(MESON) test -C $(ASAN) --print-errorlogs --num-processes 2
 
+# The same sources with clang, warnings as errors (build only).
+$(CLANG)/build.ninja:
+	CC=clang $(MESON) setup $(CLANG) --buildtype=debugoptimized
+
+clang: deps $(CLANG)/build.ninja
+	$(NINJA) -C $(CLANG)
+
 demo: build
 	@scripts/demo $(BUILD)/constat $(DEMO_DB)
 
@@ -41,4 +53,4 @@ bench-import: build
 	bench/import-sirene.sh $(BUILD)/constat
 
 clean:
-	rm -rf $(BUILD) $(ASAN)
+	rm -rf $(BUILD) $(ASAN) $(CLANG)

@@ -9,6 +9,8 @@ const struct cli_cmd *const cli_commands[] = {
 	&cmd_generate,
 	&cmd_import_sirene,
 	&cmd_user,
+	&cmd_serve,
+	&cmd_search,
 	&cmd_demo,
 	&cmd_version,
 	&cmd_help,

@@ -1,1 +1,361 @@
-/* placeholder */
+/* Unit tests for src/store: schema, reference data, accounts, registry, interventions
+ * written all or nothing, the append-only audit table. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+struct fixture {
+	char path[64];
+	struct store *s;
+	int64_t section, agent, other;
+};
+
+/* Runs a query returning one integer, on a separate connection (what is committed). */
+static int64_t count(const struct fixture *f, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	struct err e = {0};
+	int64_t root, region, dep, unit;
+	int fd;
+
+	snprintf(f->path, sizeof f->path, "/tmp/constat-test-store-XXXXXX");
+	fd = mkstemp(f->path);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(f->path);
+	assert_int_equal(store_open(f->path, STORE_CREATE, &f->s, &e), ERR_OK);
+	assert_int_equal(store_refdata_load(f->s, &e), ERR_OK);
+
+	struct org_unit u = {.level = ORG_NATIONAL, .code = "FR", .name = "DGT",
+	                     .valid_from = "2020-01-01"};
+	assert_int_equal(store_org_unit_insert(f->s, &u, &root, &e), ERR_OK);
+	u = (struct org_unit){.parent_id = root, .level = ORG_REGION, .code = "R84",
+	                      .name = "Auvergne-Rhône-Alpes", .region_code = "84",
+	                      .valid_from = "2020-01-01"};
+	assert_int_equal(store_org_unit_insert(f->s, &u, &region, &e), ERR_OK);
+	u = (struct org_unit){.parent_id = region, .level = ORG_DEPARTMENT, .code = "D69",
+	                      .name = "Rhône", .region_code = "84", .department_code = "69",
+	                      .valid_from = "2020-01-01"};
+	assert_int_equal(store_org_unit_insert(f->s, &u, &dep, &e), ERR_OK);
+	u = (struct org_unit){.parent_id = dep, .level = ORG_UNIT, .code = "UC69-1",
+	                      .name = "Lyon 1", .valid_from = "2020-01-01"};
+	assert_int_equal(store_org_unit_insert(f->s, &u, &unit, &e), ERR_OK);
+	u = (struct org_unit){.parent_id = unit, .level = ORG_SECTION, .code = "S69-1-1",
+	                      .name = "Section 1", .valid_from = "2020-01-01"};
+	assert_int_equal(store_org_unit_insert(f->s, &u, &f->section, &e), ERR_OK);
+
+	struct agent a = {.login = "marie.durand", .display_name = "Marie Durand",
+	                  .role = ROLE_AGENT, .scope_unit_id = unit, .sex = "F",
+	                  .grade = "inspecteur"};
+	assert_int_equal(store_agent_insert(f->s, &a, &f->agent, &e), ERR_OK);
+	a = (struct agent){.login = "paul.martin", .display_name = "Paul Martin",
+	                   .role = ROLE_AGENT, .scope_unit_id = unit};
+	assert_int_equal(store_agent_insert(f->s, &a, &f->other, &e), ERR_OK);
+	struct assignment as = {.agent_id = f->agent, .section_id = f->section,
+	                        .start_date = "2021-01-01", .fte = 0.8};
+	assert_int_equal(store_assignment_insert(f->s, &as, &e), ERR_OK);
+
+	struct legal_unit lu = {.siren = "012345674", .name = "BOULANGERIE MARTIN",
+	                        .legal_category = "5499", .state = "A", .head_nic = "00012"};
+	assert_int_equal(store_legal_unit_upsert(f->s, &lu, &e), ERR_OK);
+	struct establishment est = {.siret = "01234567400012", .state = "A", .head_office = 1,
+	                            .street_number = "3", .street_type = "RUE",
+	                            .street_name = "DE LA REPUBLIQUE", .postcode = "69002",
+	                            .commune_name = "LYON 2E ARRONDISSEMENT",
+	                            .commune_code = "69382", .naf = "10.71C"};
+	assert_int_equal(store_establishment_upsert(f->s, &est, &e), ERR_OK);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char side[80];
+
+	store_close(f->s);
+	unlink(f->path);
+	snprintf(side, sizeof side, "%s-wal", f->path);
+	unlink(side);
+	snprintf(side, sizeof side, "%s-shm", f->path);
+	unlink(side);
+	free(f);
+	return 0;
+}
+
+static void test_schema_and_refdata(void **state)
+{
+	struct fixture *f = *state;
+	struct store *again = NULL;
+	struct err e = {0};
+
+	assert_int_equal(store_schema_version(f->s), store_schema_latest());
+	assert_true(count(f, "SELECT count(*) FROM region") >= 18);
+	assert_true(count(f, "SELECT count(*) FROM commune") > 34000);
+	assert_int_equal(count(f, "SELECT count(*) FROM naf WHERE level = 'section'"), 21);
+	assert_int_equal(count(f, "SELECT count(*) FROM naf WHERE level = 'subclass'"), 732);
+	assert_int_equal(count(f, "SELECT count(*) FROM commune WHERE code = '2A004'"), 1);
+	/* Reloading and reopening are harmless. */
+	assert_int_equal(store_refdata_load(f->s, &e), ERR_OK);
+	assert_int_equal(store_open(f->path, 0, &again, &e), ERR_OK);
+	assert_int_equal(store_schema_version(again), store_schema_latest());
+	store_close(again);
+}
+
+static void test_open_errors(void **state)
+{
+	struct store *s = NULL;
+	struct err e = {0};
+
+	(void)state;
+	assert_int_equal(store_open("/nonexistent/dir/x.db", STORE_CREATE, &s, &e), ERR_IO);
+	assert_null(s);
+	assert_string_equal(e.field, "db");
+	assert_int_not_equal(store_open("", 0, &s, &e), ERR_OK);
+	assert_int_not_equal(store_open("/tmp/constat-surely-missing.db", 0, &s, &e), ERR_OK);
+}
+
+static void test_login_unique(void **state)
+{
+	struct fixture *f = *state;
+	struct agent a = {.login = "MARIE.DURAND", .display_name = "Homonyme", .role = ROLE_AGENT};
+	struct err e = {0};
+	int64_t id = 0;
+
+	assert_int_equal(store_agent_insert(f->s, &a, &id, &e), ERR_CONFLICT);
+	assert_string_equal(e.field, "login");
+}
+
+static int find_cb(void *ctx, const struct agent *a)
+{
+	*(int *)ctx = a->role == ROLE_AGENT && strcmp(a->display_name, "Marie Durand") == 0;
+	return 0;
+}
+
+static void test_agent_find_and_update(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {0};
+	int ok = 0;
+
+	assert_int_equal(store_agent_find(f->s, "marie.durand", find_cb, &ok, &e), ERR_OK);
+	assert_true(ok);
+	assert_int_equal(store_agent_find(f->s, "nobody", find_cb, &ok, &e), ERR_NOT_FOUND);
+	assert_int_equal(store_agent_set_disabled(f->s, "nobody", 1, &e), ERR_NOT_FOUND);
+	assert_int_equal(store_agent_set_disabled(f->s, "paul.martin", 1, &e), ERR_OK);
+	assert_int_equal(count(f, "SELECT disabled FROM agent WHERE login = 'paul.martin'"), 1);
+}
+
+struct seen {
+	int n;
+	char siret[15];
+	char name[64];
+};
+
+static int est_cb(void *ctx, const struct establishment *est, const struct legal_unit *u)
+{
+	struct seen *s = ctx;
+
+	s->n++;
+	snprintf(s->siret, sizeof s->siret, "%s", est->siret);
+	snprintf(s->name, sizeof s->name, "%s", u ? u->name : "");
+	return 0;
+}
+
+static void test_establishment_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	struct seen seen = {0};
+	struct err e = {0};
+	struct establishment bad = {.siret = "0123456740001X"};
+
+	assert_int_equal(store_establishment_each(f->s, est_cb, &seen, &e), ERR_OK);
+	assert_int_equal(seen.n, 1);
+	assert_string_equal(seen.siret, "01234567400012"); /* leading zero kept */
+	assert_string_equal(seen.name, "BOULANGERIE MARTIN");
+	assert_int_equal(store_establishment_upsert(f->s, &bad, &e), ERR_INVALID);
+	assert_string_equal(e.field, "siret");
+	/* Upsert replaces in place. */
+	struct establishment est = {.siret = "01234567400012", .state = "F"};
+	assert_int_equal(store_establishment_upsert(f->s, &est, &e), ERR_OK);
+	assert_int_equal(count(f, "SELECT count(*) FROM establishment WHERE state = 'F'"), 1);
+	assert_int_equal(count(f, "SELECT siren FROM establishment"), 12345674);
+}
+
+static void test_intervention_all_or_nothing(void **state)
+{
+	struct fixture *f = *state;
+	const char *themes[] = {"ss_chutes_hauteur", "duree_salaires"};
+	const char *provisions[] = {"R.4323-58", "L.4121-1"};
+	struct followup fu = {.kind = "lettre_observations", .date = "2024-03-06",
+	                      .status = "issued", .provisions = provisions, .n_provisions = 2};
+	struct accident acc = {.date = "2024-03-01", .severity = "serious", .victims = 1};
+	int64_t co[] = {0};
+	struct intervention iv = {
+		.date = "2024-03-05", .kind = "controle_site", .on_site = 1,
+		.siret = "01234567400012", .author_id = f->agent, .note = "Échafaudage sans garde-corps.",
+		.status = "final", .themes = themes, .n_themes = 2, .followups = &fu, .n_followups = 1,
+		.accidents = &acc, .n_accidents = 1, .co_agents = co, .n_co_agents = 1,
+	};
+	struct err e = {0};
+	int64_t id = 0;
+
+	co[0] = f->other;
+	assert_int_equal(store_intervention_insert(f->s, &iv, &id, &e), ERR_OK);
+	assert_true(id > 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM intervention_theme"), 2);
+	assert_int_equal(count(f, "SELECT count(*) FROM followup_provision"), 2);
+	assert_int_equal(count(f, "SELECT count(*) FROM intervention_agent"), 1);
+	/* The section is the author's at the intervention's date. */
+	assert_int_equal(count(f, "SELECT section_id FROM intervention"), f->section);
+
+	/* An unknown theme, after valid children were inserted: nothing stays. */
+	const char *bad_themes[] = {"ss_amiante", "no_such_theme"};
+	iv.themes = bad_themes;
+	assert_int_not_equal(store_intervention_insert(f->s, &iv, &id, &e), ERR_OK);
+	assert_int_equal(count(f, "SELECT count(*) FROM intervention"), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM intervention_theme"), 2);
+	assert_int_equal(count(f, "SELECT count(*) FROM followup"), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM accident"), 1);
+
+	/* Neither a siret nor a worksite: refused by the schema too. */
+	iv.themes = themes;
+	iv.siret = NULL;
+	assert_int_equal(store_intervention_insert(f->s, &iv, &id, &e), ERR_INVALID);
+	assert_int_equal(count(f, "SELECT count(*) FROM intervention"), 1);
+}
+
+static void test_nested_transactions(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {0};
+
+	assert_int_equal(store_begin(f->s, &e), ERR_OK);
+	assert_int_equal(store_begin(f->s, &e), ERR_OK);
+	assert_int_equal(store_meta_set(f->s, "k", "v1", &e), ERR_OK);
+	assert_int_equal(store_commit(f->s, &e), ERR_OK);
+	/* The inner commit wrote nothing yet. */
+	assert_int_equal(count(f, "SELECT count(*) FROM meta WHERE key = 'k'"), 0);
+	assert_int_equal(store_commit(f->s, &e), ERR_OK);
+	assert_int_equal(count(f, "SELECT count(*) FROM meta WHERE key = 'k'"), 1);
+
+	assert_int_equal(store_begin(f->s, &e), ERR_OK);
+	assert_int_equal(store_meta_set(f->s, "k", "v2", &e), ERR_OK);
+	store_rollback(f->s);
+	char *v = NULL;
+	assert_int_equal(store_meta_get(f->s, "k", &v, &e), ERR_OK);
+	assert_string_equal(v, "v1");
+	free(v);
+	assert_int_equal(store_meta_get(f->s, "missing", &v, &e), ERR_NOT_FOUND);
+	assert_null(v);
+	assert_int_equal(store_commit(f->s, &e), ERR_INTERNAL);
+}
+
+static void test_audit_append_only(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {0};
+	sqlite3 *db;
+
+	assert_int_equal(store_audit_append(f->s, f->agent, "test", "agent", "x", f->agent, NULL, &e),
+	                 ERR_OK);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "UPDATE audit SET action = 'x'", NULL, NULL, NULL),
+	                     SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM audit", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(count(f, "SELECT count(*) FROM audit WHERE action = 'test'"), 1);
+}
+
+static int nom_cb(void *ctx, const struct nomenclature_item *it)
+{
+	int *n = ctx;
+
+	if (it->parent == NULL)
+		n[0]++;
+	else
+		n[1]++;
+	return 0;
+}
+
+static void test_nomenclatures(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {0};
+	int themes[2] = {0}, kinds[2] = {0}, fks[2] = {0};
+
+	assert_int_equal(store_nomenclature_each(f->s, STORE_NOM_THEME, nom_cb, themes, &e), ERR_OK);
+	assert_int_equal(themes[0], 6); /* the six themes of the national report */
+	assert_true(themes[1] > 20);
+	assert_int_equal(store_nomenclature_each(f->s, STORE_NOM_INTERVENTION_KIND, nom_cb, kinds,
+	                                         &e), ERR_OK);
+	assert_int_equal(kinds[0], 7);
+	assert_int_equal(store_nomenclature_each(f->s, STORE_NOM_FOLLOWUP_KIND, nom_cb, fks, &e),
+	                 ERR_OK);
+	assert_int_equal(fks[0], 8);
+}
+
+static void test_priority_action(void **state)
+{
+	struct fixture *f = *state;
+	const char *themes[] = {"ss_chutes_hauteur"};
+	const char *points[] = {"Garde-corps", "Harnais", "Formation"};
+	struct priority_action a = {.code = "PAN-2024-CH", .title = "Chutes de hauteur",
+	                            .scope = "national", .start_date = "2024-01-01",
+	                            .end_date = "2024-12-31", .themes = themes, .n_themes = 1,
+	                            .control_points = points, .n_control_points = 3};
+	int64_t id = 0, cps[3] = {0};
+	struct err e = {0};
+
+	assert_int_equal(store_priority_action_insert(f->s, &a, &id, cps, &e), ERR_OK);
+	assert_true(cps[0] > 0 && cps[1] == cps[0] + 1 && cps[2] == cps[1] + 1);
+	/* A regional action without its region is refused, and nothing stays. */
+	a.code = "PAR-X";
+	a.scope = "regional";
+	assert_int_equal(store_priority_action_insert(f->s, &a, &id, cps, &e), ERR_INVALID);
+	assert_int_equal(count(f, "SELECT count(*) FROM priority_action"), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM control_point"), 3);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_schema_and_refdata, setup, teardown),
+		cmocka_unit_test(test_open_errors),
+		cmocka_unit_test_setup_teardown(test_login_unique, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agent_find_and_update, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_establishment_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_intervention_all_or_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nested_transactions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_append_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nomenclatures, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_priority_action, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# End-to-end test of the command-line tool: runs the real binary on temporary databases.
+# Usage: cli.sh PATH/TO/constat
+set -u
+constat=$1
+. "$(dirname "$0")/lib.sh"
+db=$tmp/t.db
+
+# --- help, version, usage errors
+expect_status "help" 0 "$constat" help
+expect_status "version" 0 "$constat" version
+expect_match "version text" '^constat [0-9]+\.[0-9]+\.[0-9]+ \(schema [0-9]+\)' "$(cat "$tmp/out")"
+expect_status "no command" 2 "$constat"
+expect_status "unknown command" 2 "$constat" frobnicate
+for c in init generate import-sirene user demo; do
+	expect_status "$c --help" 0 "$constat" "$c" --help
+	expect_match "$c --help prints usage" "^Usage: constat $c" "$(head -1 "$tmp/out")"
+done
+expect_status "init without --db" 2 "$constat" init
+expect_match "usage error names the option" "--db FILE is required" "$(cat "$tmp/err")"
+expect_status "init with unknown option" 2 "$constat" init --db "$db" --bogus
+
+# --- init
+expect_status "init" 0 "$constat" init --db "$db"
+expect_status "init again" 0 "$constat" init --db "$db"
+expect_eq "communes loaded" 1 "$(sqlite3 "$db" "SELECT count(*) > 30000 FROM commune")"
+expect_eq "journal mode" wal "$(sqlite3 "$db" "PRAGMA journal_mode")"
+expect_status "init in a missing folder" 1 "$constat" init --db "$tmp/missing/x.db"
+expect_match "error names the file" "cannot open" "$(cat "$tmp/err")"
+
+# --- accounts
+printf 'correct horse battery\n' >"$tmp/pw"
+expect_status "user add admin" 0 "$constat" user add --db "$db" --login admin --name Admin \
+	--role admin --password-stdin <"$tmp/pw"
+expect_match "stored as argon2id" '^\$argon2id\$' \
+	"$(sqlite3 "$db" "SELECT password_hash FROM agent WHERE login = 'admin'")"
+expect_status "duplicate login" 1 "$constat" user add --db "$db" --login admin --name X --role admin
+expect_match "conflict message" "login" "$(cat "$tmp/err")"
+expect_status "bad role" 3 "$constat" user add --db "$db" --login bob --name Bob --role boss
+expect_match "bad role names the field" "^constat user: role: " "$(cat "$tmp/err")"
+expect_status "agent needs a unit" 3 "$constat" user add --db "$db" --login bob --name Bob --role agent
+expect_status "bad login" 3 "$constat" user add --db "$db" --login 'Bob Smith' --name Bob --role analyst
+printf 'short\n' >"$tmp/short"
+expect_status "short password" 3 "$constat" user passwd --db "$db" --login admin --password-stdin <"$tmp/short"
+expect_eq "nothing written on a refused password" 1 \
+	"$(sqlite3 "$db" "SELECT count(*) FROM audit WHERE action LIKE 'account.%'")"
+expect_status "passwd" 0 "$constat" user passwd --db "$db" --login admin --password-stdin <"$tmp/pw"
+expect_status "disable" 0 "$constat" user disable --db "$db" --login admin
+expect_status "disable unknown" 1 "$constat" user disable --db "$db" --login nobody
+expect_status "list" 0 "$constat" user list --db "$db"
+expect_match "list shows the state" "^admin +admin +disabled +Admin" "$(cat "$tmp/out")"
+expect_eq "every change audited" 3 \
+	"$(sqlite3 "$db" "SELECT count(*) FROM audit WHERE action LIKE 'account.%'")"
+expect_eq "no password in the audit" 0 \
+	"$(sqlite3 "$db" "SELECT count(*) FROM audit WHERE detail LIKE '%horse%'")"
+
+# --- generate (tiny), determinism, refusal to generate twice
+g1=$tmp/g1.db
+g2=$tmp/g2.db
+expect_status "generate tiny" 0 "$constat" generate --db "$g1" --scale tiny --seed 7 \
+	--today 2026-06-30 --sirene-out "$tmp/sirene"
+expect_status "generate tiny again, same seed" 0 "$constat" generate --db "$g2" --scale tiny \
+	--seed 7 --today 2026-06-30
+digest() {
+	sqlite3 "$1" "SELECT siret, nic, state, naf, postcode FROM establishment ORDER BY siret;
+	              SELECT date, kind, siret, author_id FROM intervention ORDER BY id;" | md5sum
+}
+expect_eq "same seed, same data" "$(digest "$g1")" "$(digest "$g2")"
+expect_status "generate into a full database" 1 "$constat" generate --db "$g1" --scale tiny --seed 7
+expect_status "bad scale" 2 "$constat" generate --db "$tmp/x.db" --scale huge --seed 1
+
+# --- SIRENE round trip: export of g1, import into a fresh database
+expect_eq "export files" "StockEtablissement.csv StockUniteLegale.csv" \
+	"$(cd "$tmp/sirene" 2>/dev/null && ls | tr '\n' ' ' | sed 's/ $//')"
+r=$tmp/r.db
+"$constat" init --db "$r" >/dev/null
+expect_status "import-sirene" 0 "$constat" import-sirene --db "$r" \
+	"$tmp/sirene/StockEtablissement.csv" "$tmp/sirene/StockUniteLegale.csv"
+expect_eq "same establishments after the round trip" \
+	"$(sqlite3 "$g1" "SELECT siret, siren, nic, state, naf, postcode, commune_code, enseigne1
+	                  FROM establishment ORDER BY siret" | md5sum)" \
+	"$(sqlite3 "$r" "SELECT siret, siren, nic, state, naf, postcode, commune_code, enseigne1
+	                 FROM establishment ORDER BY siret" | md5sum)"
+printf 'siret,etatAdministratifEtablissement\n12345678901234,A\n,A\n' >"$tmp/bad.csv"
+expect_status "rejected rows give exit 3" 3 "$constat" import-sirene --db "$r" "$tmp/bad.csv"
+expect_match "reject names line and field" "bad.csv:2: siret" "$(cat "$tmp/err")"
+
+# --- demo
+expect_status "demo (tiny)" 0 "$constat" demo --db "$tmp/demo.db" --scale tiny
+expect_match "demo prints the logins" "control agent" "$(cat "$tmp/out")"
+expect_eq "demo accounts have a password" 5 \
+	"$(sqlite3 "$tmp/demo.db" "SELECT count(*) FROM agent WHERE password_hash IS NOT NULL")"
+
+finish
