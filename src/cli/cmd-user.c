@@ -123,11 +123,18 @@ static int print_agent(void *ctx, const struct agent *a)
 }
 
 /* Applies one change keyed by login inside a transaction, with its audit entry. */
+static int keep_id(void *ctx, const struct agent *a)
+{
+	*(int64_t *)ctx = a->id;
+	return 0;
+}
+
 static enum err_code do_change(struct store *s, const struct user_opts *o, const char *what,
                                struct err *e)
 {
 	char hash[PASSWORD_HASH_MAX];
 	enum err_code rc;
+	int64_t id = 0;
 
 	if ((rc = validate_login(o->login, e)) != ERR_OK)
 		return rc;
@@ -144,12 +151,16 @@ static enum err_code do_change(struct store *s, const struct user_opts *o, const
 		rc = store_agent_set_password(s, o->login, hash, e);
 	else
 		rc = store_agent_set_disabled(s, o->login, strcmp(what, "disable") == 0, e);
+	/* A new password or a disabled account ends every open session. */
+	if (rc == ERR_OK && strcmp(what, "enable") != 0 &&
+	    (rc = store_agent_find(s, o->login, keep_id, &id, e)) == ERR_OK)
+		rc = store_session_delete_agent(s, id, e);
 	if (rc == ERR_OK)
 		rc = store_audit_append(s, 0,
 		                        strcmp(what, "passwd") == 0    ? "account.password"
 		                        : strcmp(what, "disable") == 0 ? "account.disable"
 		                                                       : "account.enable",
-		                        "agent", o->login, 0, NULL, e);
+		                        "agent", o->login, id, NULL, e);
 	if (rc != ERR_OK) {
 		store_rollback(s);
 		return rc;

@@ -9,6 +9,7 @@ const struct cli_cmd *const cli_commands[] = {
 	&cmd_generate,
 	&cmd_import_sirene,
 	&cmd_user,
+	&cmd_token,
 	&cmd_serve,
 	&cmd_search,
 	&cmd_demo,

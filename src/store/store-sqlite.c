@@ -12,14 +12,14 @@
 #include "core/xalloc.h"
 #include "domain/siret.h"
 
-extern const unsigned char migration_0001[], migration_0002[];
-extern const size_t migration_0001_len, migration_0002_len;
+extern const unsigned char migration_0001[], migration_0002[], migration_0003[];
 
 /* ---- Migrations: one entry per schema version, applied in order ------------------- */
 
 static const unsigned char *const migrations[] = {
 	migration_0001,
 	migration_0002,
+	migration_0003,
 };
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -62,12 +62,28 @@ enum stmt_id {
 	ST_COMMUNE_UPSERT,
 	ST_POSTCODE_UPSERT,
 	ST_NAF_UPSERT,
+	ST_SESSION_INSERT,
+	ST_SESSION_FIND,
+	ST_SESSION_TOUCH,
+	ST_SESSION_DELETE,
+	ST_SESSION_DELETE_AGENT,
+	ST_TOKEN_INSERT,
+	ST_TOKEN_FIND,
+	ST_TOKEN_TOUCH,
+	ST_TOKEN_EACH,
+	ST_TOKEN_REVOKE,
 	ST_COUNT
 };
 
 #define AGENT_COLUMNS \
 	"id, login, display_name, role, coalesce(scope_unit_id, 0), password_hash, sex, grade, " \
 	"disabled"
+
+/* Who is behind a session or token: the agent and the region of their scope unit. */
+#define PRINCIPAL_COLUMNS \
+	"a.id, a.role, coalesce(a.scope_unit_id, 0), coalesce(u.region_code, ''), a.login, " \
+	"a.display_name"
+#define PRINCIPAL_JOIN "LEFT JOIN org_unit u ON u.id = a.scope_unit_id"
 
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
@@ -184,6 +200,25 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_NAF_UPSERT] = "INSERT INTO naf (code, level, section, label) VALUES (?1, ?2, ?3, ?4) "
 	                  "ON CONFLICT (code) DO UPDATE SET level = excluded.level, "
 	                  "section = excluded.section, label = excluded.label",
+	[ST_SESSION_INSERT] = "INSERT INTO session (token_hash, agent_id, csrf, created_at, "
+	                      "last_seen_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
+	[ST_SESSION_FIND] = "SELECT s.id, s.csrf, s.last_seen_at, " PRINCIPAL_COLUMNS
+	                    " FROM session s JOIN agent a ON a.id = s.agent_id " PRINCIPAL_JOIN
+	                    " WHERE s.token_hash = ?1 AND s.expires_at > ?2 "
+	                    "AND s.last_seen_at >= ?2 - ?3 AND a.disabled = 0",
+	[ST_SESSION_TOUCH] = "UPDATE session SET last_seen_at = ?2 WHERE id = ?1",
+	[ST_SESSION_DELETE] = "DELETE FROM session WHERE token_hash = ?1",
+	[ST_SESSION_DELETE_AGENT] = "DELETE FROM session WHERE agent_id = ?1",
+	[ST_TOKEN_INSERT] = "INSERT INTO api_token (token_hash, agent_id, label, prefix, "
+	                    "created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_TOKEN_FIND] = "SELECT t.id, '', coalesce(t.last_used_at, ''), " PRINCIPAL_COLUMNS
+	                  " FROM api_token t JOIN agent a ON a.id = t.agent_id " PRINCIPAL_JOIN
+	                  " WHERE t.token_hash = ?1 AND t.revoked_at IS NULL AND a.disabled = 0",
+	[ST_TOKEN_TOUCH] = "UPDATE api_token SET last_used_at = ?2 WHERE id = ?1",
+	[ST_TOKEN_EACH] = "SELECT id, label, prefix, created_at, last_used_at, revoked_at "
+	                  "FROM api_token WHERE agent_id = ?1 ORDER BY id DESC",
+	[ST_TOKEN_REVOKE] = "UPDATE api_token SET revoked_at = ?3 WHERE id = ?2 AND agent_id = ?1 "
+	                    "AND revoked_at IS NULL",
 };
 
 struct store {
@@ -1146,6 +1181,192 @@ enum err_code store_audit_append(struct store *s, int64_t actor_id, const char *
 	bind_id(st, 6, owner_id);
 	bind_opt(st, 7, detail);
 	return step_done(s, st, "audit", e);
+}
+
+/* ---- Sessions and API tokens ------------------------------------------------------ */
+
+enum err_code store_session_create(struct store *s, const unsigned char *hash, int64_t agent_id,
+                                   const char *csrf, int64_t now, int64_t expires_at,
+                                   struct err *e)
+{
+	sqlite3_stmt *st = stmt(s, ST_SESSION_INSERT, e);
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_blob(st, 1, hash, STORE_TOKEN_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, agent_id);
+	bind_str(st, 3, csrf);
+	sqlite3_bind_int64(st, 4, now);
+	sqlite3_bind_int64(st, 5, expires_at);
+	return step_done(s, st, "session", e);
+}
+
+/* Copies the principal columns (starting at column first) of the current row. */
+static void principal_from_row(sqlite3_stmt *st, int first, struct store_principal *p)
+{
+	p->agent_id = sqlite3_column_int64(st, first);
+	if (model_role_parse(col_text(st, first + 1), &p->role) != 0)
+		p->role = ROLE_AGENT;
+	p->scope_unit_id = sqlite3_column_int64(st, first + 2);
+	snprintf(p->region_code, sizeof p->region_code, "%s", col_text(st, first + 3));
+	snprintf(p->login, sizeof p->login, "%s", col_text(st, first + 4));
+	snprintf(p->display_name, sizeof p->display_name, "%s", col_text(st, first + 5));
+}
+
+enum err_code store_session_find(struct store *s, const unsigned char *hash, int64_t now,
+                                 int64_t idle_limit, struct store_principal *out,
+                                 struct err *e)
+{
+	sqlite3_stmt *st = stmt(s, ST_SESSION_FIND, e);
+	int64_t last_seen;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_blob(st, 1, hash, STORE_TOKEN_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, idle_limit);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		if (rc == SQLITE_DONE)
+			return err_set(e, ERR_AUTH, NULL, "the session has expired: log in again");
+		return db_error(s, e, "session");
+	}
+	out->session_id = sqlite3_column_int64(st, 0);
+	snprintf(out->csrf, sizeof out->csrf, "%s", col_text(st, 1));
+	last_seen = sqlite3_column_int64(st, 2);
+	principal_from_row(st, 3, out);
+	sqlite3_reset(st);
+	if (now - last_seen >= 60) {
+		if ((st = stmt(s, ST_SESSION_TOUCH, e)) == NULL)
+			return ERR_STORE;
+		sqlite3_bind_int64(st, 1, out->session_id);
+		sqlite3_bind_int64(st, 2, now);
+		step_done(s, st, "session", NULL); /* best effort: a read-only disk still serves */
+	}
+	return ERR_OK;
+}
+
+enum err_code store_session_delete(struct store *s, const unsigned char *hash, struct err *e)
+{
+	sqlite3_stmt *st = stmt(s, ST_SESSION_DELETE, e);
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_blob(st, 1, hash, STORE_TOKEN_HASH_LEN, SQLITE_STATIC);
+	return step_done(s, st, "session", e);
+}
+
+enum err_code store_session_delete_agent(struct store *s, int64_t agent_id, struct err *e)
+{
+	sqlite3_stmt *st = stmt(s, ST_SESSION_DELETE_AGENT, e);
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, agent_id);
+	return step_done(s, st, "session", e);
+}
+
+enum err_code store_token_create(struct store *s, const unsigned char *hash, int64_t agent_id,
+                                 const char *label, const char *prefix, int64_t *id,
+                                 struct err *e)
+{
+	sqlite3_stmt *st = stmt(s, ST_TOKEN_INSERT, e);
+	char now[DATE_STAMP_LEN];
+	enum err_code rc;
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_blob(st, 1, hash, STORE_TOKEN_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, agent_id);
+	bind_str(st, 3, label);
+	bind_str(st, 4, prefix);
+	bind_str(st, 5, date_now_stamp(now));
+	rc = step_done(s, st, "api_token", e);
+	if (rc == ERR_OK && id)
+		*id = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+enum err_code store_token_find(struct store *s, const unsigned char *hash,
+                               struct store_principal *out, struct err *e)
+{
+	sqlite3_stmt *st = stmt(s, ST_TOKEN_FIND, e);
+	char now[DATE_STAMP_LEN], last[DATE_STAMP_LEN];
+	int64_t id;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_blob(st, 1, hash, STORE_TOKEN_HASH_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		if (rc == SQLITE_DONE)
+			return err_set(e, ERR_AUTH, NULL, "the API token is unknown or revoked");
+		return db_error(s, e, "api_token");
+	}
+	id = sqlite3_column_int64(st, 0);
+	snprintf(last, sizeof last, "%s", col_text(st, 2));
+	principal_from_row(st, 3, out);
+	sqlite3_reset(st);
+	/* Note the use at most once a minute (same "YYYY-MM-DDTHH:MM"). */
+	date_now_stamp(now);
+	if (strncmp(now, last, 16) != 0) {
+		if ((st = stmt(s, ST_TOKEN_TOUCH, e)) == NULL)
+			return ERR_STORE;
+		sqlite3_bind_int64(st, 1, id);
+		bind_str(st, 2, now);
+		step_done(s, st, "api_token", NULL); /* best effort */
+	}
+	return ERR_OK;
+}
+
+enum err_code store_token_each(struct store *s, int64_t agent_id, store_token_cb cb, void *ctx,
+                               struct err *e)
+{
+	sqlite3_stmt *st = stmt(s, ST_TOKEN_EACH, e);
+	struct store_token t;
+	int rc;
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, agent_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		t = (struct store_token){
+			.id = sqlite3_column_int64(st, 0), .label = col_text(st, 1),
+			.prefix = col_text(st, 2), .created_at = col_text(st, 3),
+			.last_used_at = col_text(st, 4), .revoked_at = col_text(st, 5),
+		};
+		if (cb(ctx, &t) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ERR_OK : db_error(s, e, "api_token");
+}
+
+enum err_code store_token_revoke(struct store *s, int64_t agent_id, int64_t token_id,
+                                 struct err *e)
+{
+	sqlite3_stmt *st = stmt(s, ST_TOKEN_REVOKE, e);
+	char now[DATE_STAMP_LEN];
+	enum err_code rc;
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, agent_id);
+	sqlite3_bind_int64(st, 2, token_id);
+	bind_str(st, 3, date_now_stamp(now));
+	rc = step_done(s, st, "api_token", e);
+	if (rc == ERR_OK && sqlite3_changes(s->db) == 0)
+		return err_set(e, ERR_NOT_FOUND, "id", "no valid token %lld for this account",
+		               (long long)token_id);
+	return rc;
 }
 
 /* ---- Summary ---------------------------------------------------------------------- */

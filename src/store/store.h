@@ -119,6 +119,58 @@ enum err_code store_audit_append(struct store *s, int64_t actor_id, const char *
                                  const char *object_type, const char *object_id,
                                  int64_t owner_id, const char *detail, struct err *e);
 
+/* ---- Sessions and API tokens ------------------------------------------------------ */
+
+#define STORE_TOKEN_HASH_LEN 32
+
+/* Who a session or a token belongs to, as the policy needs it. */
+struct store_principal {
+	int64_t agent_id;
+	enum role role;
+	int64_t scope_unit_id;
+	char region_code[4];         /* region of the scope unit, "" for national scope */
+	char login[65];
+	char display_name[121];
+	char csrf[48];               /* sessions only */
+	int64_t session_id;          /* sessions only */
+};
+
+/* Stores a new session for agent_id (token given as its hash). */
+enum err_code store_session_create(struct store *s, const unsigned char *hash, int64_t agent_id,
+                                   const char *csrf, int64_t now, int64_t expires_at,
+                                   struct err *e);
+/* Finds the live session with this hash: ERR_AUTH when there is none, when it is past its
+ * absolute expiry or idle for more than idle_limit seconds, or when the account is
+ * disabled. Refreshes its last-seen time (at most once a minute). */
+enum err_code store_session_find(struct store *s, const unsigned char *hash, int64_t now,
+                                 int64_t idle_limit, struct store_principal *out,
+                                 struct err *e);
+enum err_code store_session_delete(struct store *s, const unsigned char *hash, struct err *e);
+/* Ends every session of an agent (password change, disabling). */
+enum err_code store_session_delete_agent(struct store *s, int64_t agent_id, struct err *e);
+
+enum err_code store_token_create(struct store *s, const unsigned char *hash, int64_t agent_id,
+                                 const char *label, const char *prefix, int64_t *id,
+                                 struct err *e);
+/* Finds the unrevoked token with this hash (ERR_AUTH otherwise) and notes its use. */
+enum err_code store_token_find(struct store *s, const unsigned char *hash,
+                               struct store_principal *out, struct err *e);
+struct store_token {
+	int64_t id;
+	const char *label;
+	const char *prefix;
+	const char *created_at;
+	const char *last_used_at;    /* NULL when never used */
+	const char *revoked_at;      /* NULL while valid */
+};
+typedef int (*store_token_cb)(void *ctx, const struct store_token *t);
+/* Walks an agent's tokens, newest first. */
+enum err_code store_token_each(struct store *s, int64_t agent_id, store_token_cb cb, void *ctx,
+                               struct err *e);
+/* Revokes one of the agent's tokens; ERR_NOT_FOUND when it is not theirs or not valid. */
+enum err_code store_token_revoke(struct store *s, int64_t agent_id, int64_t token_id,
+                                 struct err *e);
+
 /* ---- Summary ---------------------------------------------------------------------- */
 
 struct store_count {

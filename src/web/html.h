@@ -2,8 +2,9 @@
  * html_raw; every variable goes through the escaper of its context. All functions write
  * into a capped struct buf and return ERR_TOO_BIG (buf unchanged past what was already
  * written) when the cap is reached. Invalid UTF-8 is never passed through: each
- * ill-formed subsequence becomes U+FFFD, as do C0 controls other than tab, newline and
- * carriage return, and DEL. */
+ * ill-formed subsequence becomes U+FFFD. In text and attributes, so do the C0 controls
+ * other than tab, newline and carriage return, and DEL (html_url_arg percent-encodes
+ * them instead, since they are legitimate data in a URL component). */
 #ifndef WEB_HTML_H
 #define WEB_HTML_H
 

@@ -342,6 +342,73 @@ static void test_priority_action(void **state)
 	assert_int_equal(count(f, "SELECT count(*) FROM control_point"), 3);
 }
 
+static void test_sessions(void **state)
+{
+	struct fixture *f = *state;
+	unsigned char h1[STORE_TOKEN_HASH_LEN], h2[STORE_TOKEN_HASH_LEN];
+	struct store_principal p;
+	struct err e = {0};
+
+	memset(h1, 1, sizeof h1);
+	memset(h2, 2, sizeof h2);
+	assert_int_equal(store_session_create(f->s, h1, f->agent, "csrf-1", 1000, 1000 + 3600, &e),
+	                 ERR_OK);
+	assert_int_equal(store_session_find(f->s, h1, 1010, 600, &p, &e), ERR_OK);
+	assert_int_equal(p.agent_id, f->agent);
+	assert_int_equal(p.role, ROLE_AGENT);
+	assert_string_equal(p.login, "marie.durand");
+	assert_string_equal(p.csrf, "csrf-1");
+	assert_string_equal(p.region_code, ""); /* the unit carries no region code here */
+	/* Unknown token, idle too long, past the absolute time-out. */
+	assert_int_equal(store_session_find(f->s, h2, 1010, 600, &p, &e), ERR_AUTH);
+	assert_int_equal(p.agent_id, 0);
+	assert_int_equal(store_session_find(f->s, h1, 1000 + 601, 600, &p, &e), ERR_AUTH);
+	assert_int_equal(store_session_find(f->s, h1, 1000 + 500, 600, &p, &e), ERR_OK);
+	assert_int_equal(store_session_find(f->s, h1, 1000 + 1000, 600, &p, &e), ERR_OK); /* touched */
+	assert_int_equal(store_session_find(f->s, h1, 1000 + 3600, 600, &p, &e), ERR_AUTH);
+	/* A disabled account's sessions stop working; logout ends a session. */
+	assert_int_equal(store_session_create(f->s, h2, f->other, "csrf-2", 1000, 9000, &e), ERR_OK);
+	assert_int_equal(store_agent_set_disabled(f->s, "paul.martin", 1, &e), ERR_OK);
+	assert_int_equal(store_session_find(f->s, h2, 1010, 600, &p, &e), ERR_AUTH);
+	assert_int_equal(store_session_delete(f->s, h1, &e), ERR_OK);
+	assert_int_equal(store_session_find(f->s, h1, 1010, 600, &p, &e), ERR_AUTH);
+	assert_int_equal(store_session_delete_agent(f->s, f->other, &e), ERR_OK);
+	assert_int_equal(count(f, "SELECT count(*) FROM session"), 0);
+}
+
+static int token_cb(void *ctx, const struct store_token *t)
+{
+	int *n = ctx;
+
+	n[0]++;
+	n[1] += t->revoked_at != NULL;
+	return 0;
+}
+
+static void test_tokens(void **state)
+{
+	struct fixture *f = *state;
+	unsigned char h[STORE_TOKEN_HASH_LEN];
+	struct store_principal p;
+	struct err e = {0};
+	int64_t id = 0;
+	int n[2] = {0};
+
+	memset(h, 7, sizeof h);
+	assert_int_equal(store_token_create(f->s, h, f->agent, "export", "cst_abcd", &id, &e), ERR_OK);
+	assert_int_equal(store_token_find(f->s, h, &p, &e), ERR_OK);
+	assert_int_equal(p.agent_id, f->agent);
+	assert_int_equal(count(f, "SELECT count(*) FROM api_token WHERE last_used_at IS NOT NULL"), 1);
+	/* Only the owner revokes, once. */
+	assert_int_equal(store_token_revoke(f->s, f->other, id, &e), ERR_NOT_FOUND);
+	assert_int_equal(store_token_revoke(f->s, f->agent, id, &e), ERR_OK);
+	assert_int_equal(store_token_revoke(f->s, f->agent, id, &e), ERR_NOT_FOUND);
+	assert_int_equal(store_token_find(f->s, h, &p, &e), ERR_AUTH);
+	assert_int_equal(store_token_each(f->s, f->agent, token_cb, n, &e), ERR_OK);
+	assert_int_equal(n[0], 1);
+	assert_int_equal(n[1], 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,6 +422,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_audit_append_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nomenclatures, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_priority_action, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
