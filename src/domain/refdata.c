@@ -16,7 +16,8 @@ static struct refdata data;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 /* Splits a copy of an embedded TSV into rows of ncol fields, skipping the header.
- * Returns an array of n rows x ncol pointers into the copy (both live forever). */
+ * Returns new memory: an array of n rows x ncol pointers into the copy, which the caller
+ * frees; the copy itself lives until the process ends. */
 static const char **split(const unsigned char *src, size_t len, int ncol, size_t *n_rows)
 {
 	char *text = xstrndup((const char *)src, len);
@@ -80,6 +81,7 @@ static void load(void)
 	data.regions = regions;
 	data.n_regions = n;
 
+	free(c);
 	c = split(refdata_departments, refdata_departments_len, 3, &n);
 	struct refdata_department *deps = xcalloc(n, sizeof *deps);
 	for (size_t i = 0; i < n; i++)
@@ -88,6 +90,7 @@ static void load(void)
 	data.departments = deps;
 	data.n_departments = n;
 
+	free(c);
 	c = split(refdata_postcodes, refdata_postcodes_len, 3, &n);
 	struct refdata_postcode *pcs = xcalloc(n, sizeof *pcs);
 	for (size_t i = 0; i < n; i++)
@@ -96,6 +99,7 @@ static void load(void)
 	data.n_postcodes = n;
 
 	/* code, department, region, population, name */
+	free(c);
 	c = split(refdata_communes, refdata_communes_len, 5, &n);
 	struct refdata_commune *communes = xcalloc(n, sizeof *communes);
 	struct refdata_postcode *by_commune = xcalloc(data.n_postcodes, sizeof *by_commune);
@@ -128,12 +132,14 @@ static void load(void)
 	data.communes = communes;
 	data.n_communes = n;
 
+	free(c);
 	c = split(refdata_naf, refdata_naf_len, 4, &n);
 	struct refdata_naf *naf = xcalloc(n, sizeof *naf);
 	for (size_t i = 0; i < n; i++)
 		naf[i] = (struct refdata_naf){c[i * 4], c[i * 4 + 1], c[i * 4 + 2], c[i * 4 + 3]};
 	qsort(naf, n, sizeof *naf, cmp_first);
 	data.naf = naf;
+	free(c);
 	data.n_naf = n;
 }
 

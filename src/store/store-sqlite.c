@@ -72,12 +72,64 @@ enum stmt_id {
 	ST_TOKEN_TOUCH,
 	ST_TOKEN_EACH,
 	ST_TOKEN_REVOKE,
+	ST_ESTABLISHMENT_GET,
+	ST_INTERVENTION_GET,
+	ST_INTERVENTION_THEMES,
+	ST_INTERVENTION_COAGENTS,
+	ST_INTERVENTION_CHECKPOINTS,
+	ST_INTERVENTION_FOLLOWUPS,
+	ST_FOLLOWUP_PROVISIONS,
+	ST_INTERVENTION_ACCIDENTS,
+	ST_INTERVENTION_DISEASES,
+	ST_ESTABLISHMENT_HISTORY,
+	ST_AGENT_INTERVENTIONS,
+	ST_AGENT_ACTIVITY,
+	ST_INTERVENTION_UPDATE,
+	ST_INTERVENTION_THEMES_DELETE,
+	ST_INTERVENTION_COAGENTS_DELETE,
+	ST_INTERVENTION_CHECKPOINTS_DELETE,
+	ST_FOLLOWUP_UPDATE,
+	ST_FOLLOWUP_PROVISIONS_DELETE,
 	ST_COUNT
 };
 
 #define AGENT_COLUMNS \
 	"id, login, display_name, role, coalesce(scope_unit_id, 0), password_hash, sex, grade, " \
 	"disabled"
+
+/* An establishment row with its legal unit: 31 columns read by est_from_row. */
+#define EST_COLUMNS \
+	"e.siret, e.siren, e.nic, e.diffusion, e.created_on, e.headcount_band, " \
+	"e.head_office, e.street_number, e.street_repeat, e.street_type, e.street_name, " \
+	"e.address_extra, e.postcode, e.commune_name, e.commune_code, e.state, " \
+	"e.enseigne1, e.enseigne2, e.enseigne3, e.usual_name, e.naf, e.naf_nomenclature, " \
+	"u.siren, u.name, u.acronym, u.last_name, u.first_name, u.legal_category, " \
+	"u.company_category, u.state, u.head_nic"
+#define EST_FROM "FROM establishment e LEFT JOIN legal_unit u ON u.siren = e.siren"
+#define EST_NCOLS 31
+
+/* An intervention's own columns with what a reader needs to show it. */
+#define IV_COLUMNS \
+	"i.id, i.date, i.kind, i.on_site, i.siret, coalesce(i.worksite_id, 0), i.author_id, " \
+	"coalesce(i.priority_action_id, 0), i.note, i.status, i.created_at, i.updated_at, " \
+	"coalesce(i.section_id, 0), sec.region_code, a.login, a.display_name, k.label, " \
+	"coalesce(ws.name, e.usual_name, u.name, " \
+	"nullif(trim(coalesce(u.first_name, '') || ' ' || coalesce(u.last_name, '')), ''), " \
+	"e.enseigne1, ''), pa.code"
+#define IV_FROM \
+	"FROM intervention i JOIN agent a ON a.id = i.author_id " \
+	"JOIN intervention_kind k ON k.code = i.kind " \
+	"LEFT JOIN org_unit sec ON sec.id = i.section_id " \
+	"LEFT JOIN worksite ws ON ws.id = i.worksite_id " \
+	"LEFT JOIN establishment e ON e.siret = i.siret " \
+	"LEFT JOIN legal_unit u ON u.siren = e.siren " \
+	"LEFT JOIN priority_action pa ON pa.id = i.priority_action_id"
+
+/* The interventions an agent wrote or took part in between ?2 and ?3. */
+#define MINE \
+	"mine AS (SELECT id FROM intervention WHERE author_id = ?1 AND date BETWEEN ?2 AND ?3 " \
+	"UNION SELECT i.id FROM intervention i JOIN intervention_agent ia " \
+	"ON ia.intervention_id = i.id WHERE ia.agent_id = ?1 AND i.date BETWEEN ?2 AND ?3)"
 
 /* Who is behind a session or token: the agent and the region of their scope unit. */
 #define PRINCIPAL_COLUMNS \
@@ -133,14 +185,13 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"enseigne2 = excluded.enseigne2, enseigne3 = excluded.enseigne3, "
 		"usual_name = excluded.usual_name, naf = excluded.naf, "
 		"naf_nomenclature = excluded.naf_nomenclature",
-	[ST_ESTABLISHMENT_EACH] =
-		"SELECT e.siret, e.siren, e.nic, e.diffusion, e.created_on, e.headcount_band, "
-		"e.head_office, e.street_number, e.street_repeat, e.street_type, e.street_name, "
-		"e.address_extra, e.postcode, e.commune_name, e.commune_code, e.state, "
-		"e.enseigne1, e.enseigne2, e.enseigne3, e.usual_name, e.naf, e.naf_nomenclature, "
-		"u.siren, u.name, u.acronym, u.last_name, u.first_name, u.legal_category, "
-		"u.company_category, u.state, u.head_nic "
-		"FROM establishment e LEFT JOIN legal_unit u ON u.siren = e.siren ORDER BY e.siret",
+	[ST_ESTABLISHMENT_EACH] = "SELECT " EST_COLUMNS " " EST_FROM " ORDER BY e.siret",
+	[ST_ESTABLISHMENT_GET] =
+		"SELECT " EST_COLUMNS ", coalesce(e.usual_name, u.name, "
+		"nullif(trim(coalesce(u.first_name, '') || ' ' || coalesce(u.last_name, '')), ''), "
+		"e.enseigne1, ''), n.label, c.department, d.region " EST_FROM
+		" LEFT JOIN naf n ON n.code = e.naf LEFT JOIN commune c ON c.code = e.commune_code "
+		"LEFT JOIN department d ON d.code = c.department WHERE e.siret = ?1",
 	[ST_WORKSITE_INSERT] = "INSERT INTO worksite (name, address, postcode, commune_code, "
 	                       "start_date, end_date, created_by, created_at) "
 	                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -217,6 +268,55 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_TOKEN_TOUCH] = "UPDATE api_token SET last_used_at = ?2 WHERE id = ?1",
 	[ST_TOKEN_EACH] = "SELECT id, label, prefix, created_at, last_used_at, revoked_at "
 	                  "FROM api_token WHERE agent_id = ?1 ORDER BY id DESC",
+	[ST_INTERVENTION_GET] = "SELECT " IV_COLUMNS " " IV_FROM " WHERE i.id = ?1",
+	[ST_INTERVENTION_THEMES] = "SELECT theme FROM intervention_theme WHERE intervention_id = ?1 "
+	                           "ORDER BY theme",
+	[ST_INTERVENTION_COAGENTS] = "SELECT ia.agent_id, a.display_name FROM intervention_agent ia "
+	                             "JOIN agent a ON a.id = ia.agent_id "
+	                             "WHERE ia.intervention_id = ?1 ORDER BY ia.agent_id",
+	[ST_INTERVENTION_CHECKPOINTS] = "SELECT control_point_id, state FROM intervention_checkpoint "
+	                                "WHERE intervention_id = ?1 ORDER BY control_point_id",
+	[ST_INTERVENTION_FOLLOWUPS] = "SELECT id, kind, date, status FROM followup "
+	                              "WHERE intervention_id = ?1 ORDER BY date, id",
+	[ST_FOLLOWUP_PROVISIONS] = "SELECT provision FROM followup_provision WHERE followup_id = ?1 "
+	                           "ORDER BY provision",
+	[ST_INTERVENTION_ACCIDENTS] = "SELECT date, severity, victims FROM accident "
+	                              "WHERE intervention_id = ?1 ORDER BY id",
+	[ST_INTERVENTION_DISEASES] = "SELECT date, table_number, victims FROM disease "
+	                             "WHERE intervention_id = ?1 ORDER BY id",
+	[ST_ESTABLISHMENT_HISTORY] = "SELECT id FROM intervention WHERE siret = ?1 "
+	                             "ORDER BY date DESC, id DESC LIMIT ?2",
+	[ST_AGENT_INTERVENTIONS] = "WITH " MINE " SELECT i.id FROM intervention i JOIN mine "
+	                           "USING (id) ORDER BY i.date, i.id",
+	[ST_AGENT_ACTIVITY] =
+		"WITH " MINE ", iv AS (SELECT i.* FROM intervention i JOIN mine USING (id)) "
+		"SELECT 'total', '', '', count(*), 0 FROM iv "
+		"UNION ALL SELECT 'on_site', '', '', count(*), 0 FROM iv WHERE on_site = 1 "
+		"UNION ALL SELECT 'kind', k.code, k.label, count(iv.id), k.position "
+		"FROM intervention_kind k JOIN iv ON iv.kind = k.code GROUP BY k.code "
+		"UNION ALL SELECT 'theme', top.code, top.label, count(DISTINCT iv.id), top.position "
+		"FROM iv JOIN intervention_theme it ON it.intervention_id = iv.id "
+		"JOIN theme t ON t.code = it.theme JOIN theme top ON top.code = coalesce(t.parent, t.code) "
+		"GROUP BY top.code "
+		"UNION ALL SELECT 'followup', fk.code, fk.label, count(f.id), fk.position "
+		"FROM iv JOIN followup f ON f.intervention_id = iv.id "
+		"JOIN followup_kind fk ON fk.code = f.kind GROUP BY fk.code "
+		"UNION ALL SELECT 'priority_action', pa.code, pa.title, count(iv.id), pa.id "
+		"FROM iv JOIN priority_action pa ON pa.id = iv.priority_action_id GROUP BY pa.id "
+		"ORDER BY 1, 5",
+	[ST_INTERVENTION_UPDATE] =
+		"UPDATE intervention SET date = ?2, kind = ?3, on_site = ?4, siret = ?5, "
+		"worksite_id = ?6, priority_action_id = ?7, note = ?8, status = ?9, updated_at = ?10, "
+		"section_id = (SELECT section_id FROM assignment WHERE agent_id = intervention.author_id "
+		"AND start_date <= ?2 AND (end_date IS NULL OR end_date >= ?2) "
+		"ORDER BY start_date DESC LIMIT 1) WHERE id = ?1",
+	[ST_INTERVENTION_THEMES_DELETE] = "DELETE FROM intervention_theme WHERE intervention_id = ?1",
+	[ST_INTERVENTION_COAGENTS_DELETE] = "DELETE FROM intervention_agent WHERE intervention_id = ?1",
+	[ST_INTERVENTION_CHECKPOINTS_DELETE] = "DELETE FROM intervention_checkpoint "
+	                                       "WHERE intervention_id = ?1",
+	[ST_FOLLOWUP_UPDATE] = "UPDATE followup SET kind = ?3, date = ?4, status = ?5, updated_at = ?6 "
+	                       "WHERE id = ?2 AND intervention_id = ?1",
+	[ST_FOLLOWUP_PROVISIONS_DELETE] = "DELETE FROM followup_provision WHERE followup_id = ?1",
 	[ST_TOKEN_REVOKE] = "UPDATE api_token SET revoked_at = ?3 WHERE id = ?2 AND agent_id = ?1 "
 	                    "AND revoked_at IS NULL",
 };
@@ -225,6 +325,7 @@ struct store {
 	sqlite3 *db;
 	unsigned flags;
 	int tx_depth;
+	int64_t last_followup;       /* id of the follow-up inserted last */
 	sqlite3_stmt *stmt[ST_COUNT];
 };
 
@@ -864,6 +965,40 @@ enum err_code store_establishment_upsert(struct store *s, const struct establish
 	return step_done(s, st, "establishment", e);
 }
 
+/* Reads the EST_COLUMNS of the current row into est and u (strings borrowed from the
+ * statement, identifiers formatted into the caller's buffers); returns 1 when the legal
+ * unit is known. */
+static int est_from_row(sqlite3_stmt *st, char siret[15], char siren[10], char usiren[10],
+                        struct establishment *est, struct legal_unit *u)
+{
+	siret_format(sqlite3_column_int64(st, 0), siret);
+	siret_siren_format(sqlite3_column_int64(st, 1), siren);
+	*est = (struct establishment){
+		.siret = siret, .siren = siren, .nic = col_text(st, 2),
+		.diffusion = col_text(st, 3), .created_on = col_text(st, 4),
+		.headcount_band = col_text(st, 5), .head_office = sqlite3_column_int(st, 6),
+		.street_number = col_text(st, 7), .street_repeat = col_text(st, 8),
+		.street_type = col_text(st, 9), .street_name = col_text(st, 10),
+		.address_extra = col_text(st, 11), .postcode = col_text(st, 12),
+		.commune_name = col_text(st, 13), .commune_code = col_text(st, 14),
+		.state = col_text(st, 15), .enseigne1 = col_text(st, 16),
+		.enseigne2 = col_text(st, 17), .enseigne3 = col_text(st, 18),
+		.usual_name = col_text(st, 19), .naf = col_text(st, 20),
+		.naf_nomenclature = col_text(st, 21),
+	};
+	memset(u, 0, sizeof *u);
+	if (sqlite3_column_type(st, 22) == SQLITE_NULL)
+		return 0;
+	siret_siren_format(sqlite3_column_int64(st, 22), usiren);
+	*u = (struct legal_unit){
+		.siren = usiren, .name = col_text(st, 23), .acronym = col_text(st, 24),
+		.last_name = col_text(st, 25), .first_name = col_text(st, 26),
+		.legal_category = col_text(st, 27), .company_category = col_text(st, 28),
+		.state = col_text(st, 29), .head_nic = col_text(st, 30),
+	};
+	return 1;
+}
+
 enum err_code store_establishment_each(struct store *s, store_establishment_cb cb, void *ctx,
                                        struct err *e)
 {
@@ -871,36 +1006,13 @@ enum err_code store_establishment_each(struct store *s, store_establishment_cb c
 	char siret[15], siren[10], usiren[10];
 	struct establishment est;
 	struct legal_unit u;
-	int rc;
+	int rc, has;
 
 	if (st == NULL)
 		return ERR_STORE;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		siret_format(sqlite3_column_int64(st, 0), siret);
-		siret_siren_format(sqlite3_column_int64(st, 1), siren);
-		est = (struct establishment){
-			.siret = siret, .siren = siren, .nic = col_text(st, 2),
-			.diffusion = col_text(st, 3), .created_on = col_text(st, 4),
-			.headcount_band = col_text(st, 5), .head_office = sqlite3_column_int(st, 6),
-			.street_number = col_text(st, 7), .street_repeat = col_text(st, 8),
-			.street_type = col_text(st, 9), .street_name = col_text(st, 10),
-			.address_extra = col_text(st, 11), .postcode = col_text(st, 12),
-			.commune_name = col_text(st, 13), .commune_code = col_text(st, 14),
-			.state = col_text(st, 15), .enseigne1 = col_text(st, 16),
-			.enseigne2 = col_text(st, 17), .enseigne3 = col_text(st, 18),
-			.usual_name = col_text(st, 19), .naf = col_text(st, 20),
-			.naf_nomenclature = col_text(st, 21),
-		};
-		if (sqlite3_column_type(st, 22) != SQLITE_NULL) {
-			siret_siren_format(sqlite3_column_int64(st, 22), usiren);
-			u = (struct legal_unit){
-				.siren = usiren, .name = col_text(st, 23), .acronym = col_text(st, 24),
-				.last_name = col_text(st, 25), .first_name = col_text(st, 26),
-				.legal_category = col_text(st, 27), .company_category = col_text(st, 28),
-				.state = col_text(st, 29), .head_nic = col_text(st, 30),
-			};
-		}
-		if (cb(ctx, &est, sqlite3_column_type(st, 22) != SQLITE_NULL ? &u : NULL) != 0) {
+		has = est_from_row(st, siret, siren, usiren, &est, &u);
+		if (cb(ctx, &est, has ? &u : NULL) != 0) {
 			rc = SQLITE_DONE;
 			break;
 		}
@@ -1039,6 +1151,9 @@ out:
 
 /* ---- Interventions ---------------------------------------------------------------- */
 
+static enum err_code provisions_insert(struct store *s, int64_t fid, const struct followup *f,
+                                       struct err *e);
+
 /* Inserts one follow-up with its provisions. */
 static enum err_code followup_insert(struct store *s, int64_t iv_id, const struct followup *f,
                                      const char *now, struct err *e)
@@ -1057,16 +1172,12 @@ static enum err_code followup_insert(struct store *s, int64_t iv_id, const struc
 	if ((rc = step_done(s, st, "followup", e)) != ERR_OK)
 		return rc;
 	fid = sqlite3_last_insert_rowid(s->db);
-	for (size_t i = 0; i < f->n_provisions; i++) {
-		if ((st = stmt(s, ST_FOLLOWUP_PROVISION_INSERT, e)) == NULL)
-			return ERR_STORE;
-		sqlite3_bind_int64(st, 1, fid);
-		bind_str(st, 2, f->provisions[i]);
-		if ((rc = step_done(s, st, "followup provision", e)) != ERR_OK)
-			return rc;
-	}
-	return ERR_OK;
+	s->last_followup = fid;
+	return provisions_insert(s, fid, f, e);
 }
+
+static enum err_code intervention_children(struct store *s, int64_t iid,
+                                           const struct intervention *iv, struct err *e);
 
 /* Binds (intervention id, int64 or text value) to a two-column child insert and runs it.
  * With text == NULL the int64 is bound. */
@@ -1116,21 +1227,7 @@ enum err_code store_intervention_insert(struct store *s, const struct interventi
 	if ((rc = step_done(s, st, "intervention", e)) != ERR_OK)
 		goto out;
 	iid = sqlite3_last_insert_rowid(s->db);
-	for (size_t i = 0; rc == ERR_OK && i < iv->n_co_agents; i++)
-		rc = child_insert(s, ST_INTERVENTION_AGENT_INSERT, iid, iv->co_agents[i], NULL,
-		                  "co_agents", e);
-	for (size_t i = 0; rc == ERR_OK && i < iv->n_themes; i++)
-		rc = child_insert(s, ST_INTERVENTION_THEME_INSERT, iid, 0, iv->themes[i], "themes", e);
-	for (size_t i = 0; rc == ERR_OK && i < iv->n_checkpoints; i++) {
-		if ((st = stmt(s, ST_INTERVENTION_CHECKPOINT_INSERT, e)) == NULL) {
-			rc = ERR_STORE;
-			break;
-		}
-		sqlite3_bind_int64(st, 1, iid);
-		sqlite3_bind_int64(st, 2, iv->checkpoints[i].control_point_id);
-		bind_str(st, 3, iv->checkpoints[i].state);
-		rc = step_done(s, st, "checkpoints", e);
-	}
+	rc = intervention_children(s, iid, iv, e);
 	for (size_t i = 0; rc == ERR_OK && i < iv->n_followups; i++)
 		rc = followup_insert(s, iid, &iv->followups[i], created, e);
 	for (size_t i = 0; rc == ERR_OK && i < iv->n_accidents; i++) {
@@ -1160,6 +1257,490 @@ out:
 	if (rc == ERR_OK && id)
 		*id = iid;
 	return rc;
+}
+
+/* ---- Reading records -------------------------------------------------------------- */
+
+/* A copy of the column in the arena (NULL stays NULL). */
+static const char *col_dup(struct arena *a, sqlite3_stmt *st, int i)
+{
+	return arena_strdup(a, col_text(st, i));
+}
+
+/* Deep-copies the borrowed strings of an establishment row into the arena. */
+static void est_copy(struct arena *a, struct establishment *d, struct legal_unit *u)
+{
+	const char **fields[] = {
+		&d->siret, &d->siren, &d->nic, &d->diffusion, &d->created_on, &d->headcount_band,
+		&d->street_number, &d->street_repeat, &d->street_type, &d->street_name,
+		&d->address_extra, &d->postcode, &d->commune_name, &d->commune_code, &d->state,
+		&d->enseigne1, &d->enseigne2, &d->enseigne3, &d->usual_name, &d->naf,
+		&d->naf_nomenclature, &u->siren, &u->name, &u->acronym, &u->last_name,
+		&u->first_name, &u->legal_category, &u->company_category, &u->state, &u->head_nic,
+	};
+
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+		*fields[i] = arena_strdup(a, *fields[i]);
+}
+
+enum err_code store_establishment_get(struct store *s, const char *siret, struct arena *a,
+                                      struct establishment_rec *out, struct err *e)
+{
+	char siret_buf[15], siren[10], usiren[10];
+	sqlite3_stmt *st;
+	int64_t key;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (parse_number("siret", siret, 14, &key, e) != ERR_OK)
+		return ERR_INVALID;
+	if ((st = stmt(s, ST_ESTABLISHMENT_GET, e)) == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->has_legal_unit = est_from_row(st, siret_buf, siren, usiren, &out->est, &out->lu);
+		est_copy(a, &out->est, &out->lu);
+		out->display_name = col_dup(a, st, EST_NCOLS);
+		out->naf_label = col_dup(a, st, EST_NCOLS + 1);
+		out->department_code = col_dup(a, st, EST_NCOLS + 2);
+		out->region_code = col_dup(a, st, EST_NCOLS + 3);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return err_set(e, ERR_NOT_FOUND, "siret", "no establishment with SIRET %s", siret);
+	if (rc != SQLITE_ROW)
+		return db_error(s, e, "establishment");
+	if (a->failed)
+		return err_set(e, ERR_TOO_BIG, NULL, "the record is too large to read");
+	return ERR_OK;
+}
+
+/* Runs a child query of intervention (or follow-up) id and calls row for each row,
+ * with the row's index. */
+static enum err_code each_child(struct store *s, enum stmt_id id, int64_t key,
+                                void (*row)(sqlite3_stmt *st, size_t i, void *ctx), void *ctx,
+                                size_t *n, struct err *e)
+{
+	sqlite3_stmt *st = stmt(s, id, e);
+	int rc;
+
+	*n = 0;
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, key);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (row)
+			row(st, *n, ctx);
+		(*n)++;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ERR_OK : db_error(s, e, "intervention");
+}
+
+struct child_ctx {
+	struct arena *a;
+	struct intervention_rec *r;
+	void *items;              /* the array being filled */
+};
+
+static void theme_row(sqlite3_stmt *st, size_t i, void *ctx)
+{
+	struct child_ctx *c = ctx;
+
+	((const char **)c->items)[i] = col_dup(c->a, st, 0);
+}
+
+static void coagent_row(sqlite3_stmt *st, size_t i, void *ctx)
+{
+	struct child_ctx *c = ctx;
+
+	((int64_t *)c->items)[i] = sqlite3_column_int64(st, 0);
+	((const char **)c->r->co_agent_names)[i] = col_dup(c->a, st, 1);
+}
+
+static void checkpoint_row(sqlite3_stmt *st, size_t i, void *ctx)
+{
+	struct child_ctx *c = ctx;
+	struct checkpoint_state *cp = (struct checkpoint_state *)c->items + i;
+
+	cp->control_point_id = sqlite3_column_int64(st, 0);
+	cp->state = col_dup(c->a, st, 1);
+}
+
+static void followup_row(sqlite3_stmt *st, size_t i, void *ctx)
+{
+	struct child_ctx *c = ctx;
+	struct followup *f = (struct followup *)c->items + i;
+
+	f->id = sqlite3_column_int64(st, 0);
+	f->kind = col_dup(c->a, st, 1);
+	f->date = col_dup(c->a, st, 2);
+	f->status = col_dup(c->a, st, 3);
+}
+
+static void accident_row(sqlite3_stmt *st, size_t i, void *ctx)
+{
+	struct child_ctx *c = ctx;
+	struct accident *x = (struct accident *)c->items + i;
+
+	x->date = col_dup(c->a, st, 0);
+	x->severity = col_dup(c->a, st, 1);
+	x->victims = sqlite3_column_int(st, 2);
+}
+
+static void disease_row(sqlite3_stmt *st, size_t i, void *ctx)
+{
+	struct child_ctx *c = ctx;
+	struct disease *x = (struct disease *)c->items + i;
+
+	x->date = col_dup(c->a, st, 0);
+	x->table_number = col_dup(c->a, st, 1);
+	x->victims = sqlite3_column_int(st, 2);
+}
+
+/* Counts the rows of a child query, allocates size bytes for each in the arena, then
+ * fills them with row. */
+static enum err_code load_children(struct store *s, enum stmt_id id, int64_t key, size_t size,
+                                   void (*row)(sqlite3_stmt *, size_t, void *),
+                                   struct child_ctx *c, size_t *n, struct err *e)
+{
+	enum err_code rc = each_child(s, id, key, NULL, NULL, n, e);
+
+	c->items = NULL;
+	if (rc != ERR_OK || *n == 0)
+		return rc;
+	if ((c->items = arena_alloc(c->a, *n * size)) == NULL)
+		return err_set(e, ERR_TOO_BIG, NULL, "the record is too large to read");
+	return each_child(s, id, key, row, c, n, e);
+}
+
+enum err_code store_intervention_get(struct store *s, int64_t id, struct arena *a,
+                                     struct intervention_rec *out, struct err *e)
+{
+	struct intervention *iv = &out->iv;
+	struct child_ctx c = {.a = a, .r = out};
+	char siret[15];
+	sqlite3_stmt *st;
+	enum err_code rc;
+	size_t n;
+	int step;
+
+	memset(out, 0, sizeof *out);
+	if ((st = stmt(s, ST_INTERVENTION_GET, e)) == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, id);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		iv->id = sqlite3_column_int64(st, 0);
+		iv->date = col_dup(a, st, 1);
+		iv->kind = col_dup(a, st, 2);
+		iv->on_site = sqlite3_column_int(st, 3);
+		if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
+			siret_format(sqlite3_column_int64(st, 4), siret);
+			iv->siret = arena_strdup(a, siret);
+		}
+		iv->worksite_id = sqlite3_column_int64(st, 5);
+		iv->author_id = sqlite3_column_int64(st, 6);
+		iv->priority_action_id = sqlite3_column_int64(st, 7);
+		iv->note = col_dup(a, st, 8);
+		iv->status = col_dup(a, st, 9);
+		iv->created_at = col_dup(a, st, 10);
+		out->updated_at = col_dup(a, st, 11);
+		out->section_id = sqlite3_column_int64(st, 12);
+		out->region_code = col_dup(a, st, 13);
+		out->author_login = col_dup(a, st, 14);
+		out->author_name = col_dup(a, st, 15);
+		out->kind_label = col_dup(a, st, 16);
+		out->target_name = col_dup(a, st, 17);
+		out->priority_action_code = col_dup(a, st, 18);
+	}
+	sqlite3_reset(st);
+	if (step == SQLITE_DONE)
+		return err_set(e, ERR_NOT_FOUND, "id", "no intervention %lld", (long long)id);
+	if (step != SQLITE_ROW)
+		return db_error(s, e, "intervention");
+
+	rc = load_children(s, ST_INTERVENTION_THEMES, id, sizeof(char *), theme_row, &c, &n, e);
+	iv->themes = c.items;
+	iv->n_themes = n;
+	if (rc == ERR_OK) {
+		/* Co-agents fill two arrays: ids and names. */
+		rc = each_child(s, ST_INTERVENTION_COAGENTS, id, NULL, NULL, &n, e);
+		if (rc == ERR_OK && n > 0) {
+			c.items = arena_alloc(a, n * sizeof(int64_t));
+			out->co_agent_names = arena_alloc(a, n * sizeof(char *));
+			if (c.items == NULL || out->co_agent_names == NULL)
+				rc = err_set(e, ERR_TOO_BIG, NULL, "the record is too large to read");
+			else
+				rc = each_child(s, ST_INTERVENTION_COAGENTS, id, coagent_row, &c, &n, e);
+			iv->co_agents = c.items;
+			iv->n_co_agents = n;
+		}
+	}
+	if (rc == ERR_OK) {
+		rc = load_children(s, ST_INTERVENTION_CHECKPOINTS, id, sizeof(struct checkpoint_state),
+		                   checkpoint_row, &c, &n, e);
+		iv->checkpoints = c.items;
+		iv->n_checkpoints = n;
+	}
+	if (rc == ERR_OK) {
+		rc = load_children(s, ST_INTERVENTION_FOLLOWUPS, id, sizeof(struct followup),
+		                   followup_row, &c, &n, e);
+		iv->followups = c.items;
+		iv->n_followups = n;
+	}
+	for (size_t i = 0; rc == ERR_OK && i < iv->n_followups; i++) {
+		struct followup *f = (struct followup *)iv->followups + i;
+
+		rc = load_children(s, ST_FOLLOWUP_PROVISIONS, f->id, sizeof(char *), theme_row, &c, &n,
+		                   e);
+		f->provisions = c.items;
+		f->n_provisions = n;
+	}
+	if (rc == ERR_OK) {
+		rc = load_children(s, ST_INTERVENTION_ACCIDENTS, id, sizeof(struct accident),
+		                   accident_row, &c, &n, e);
+		iv->accidents = c.items;
+		iv->n_accidents = n;
+	}
+	if (rc == ERR_OK) {
+		rc = load_children(s, ST_INTERVENTION_DISEASES, id, sizeof(struct disease), disease_row,
+		                   &c, &n, e);
+		iv->diseases = c.items;
+		iv->n_diseases = n;
+	}
+	if (rc == ERR_OK && a->failed)
+		rc = err_set(e, ERR_TOO_BIG, NULL, "the record is too large to read");
+	return rc;
+}
+
+/* Collects the ids a list query returns, then reads and hands over each record (the
+ * list statement is done before the records are read). */
+static enum err_code each_intervention(struct store *s, sqlite3_stmt *st,
+                                       store_intervention_cb cb, void *ctx, struct err *e)
+{
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	enum err_code rc = ERR_OK;
+	int step;
+
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			ids = xrealloc(ids, cap * sizeof *ids);
+		}
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	if (step != SQLITE_DONE)
+		rc = db_error(s, e, "intervention");
+	for (size_t i = 0; rc == ERR_OK && i < n; i++) {
+		struct intervention_rec r;
+		struct arena a;
+
+		arena_init(&a, 1 << 22);
+		rc = store_intervention_get(s, ids[i], &a, &r, e);
+		if (rc == ERR_OK && cb(ctx, &r) != 0)
+			i = n;
+		arena_release(&a);
+	}
+	free(ids);
+	return rc;
+}
+
+enum err_code store_establishment_history(struct store *s, const char *siret, int limit,
+                                          store_intervention_cb cb, void *ctx, struct err *e)
+{
+	sqlite3_stmt *st;
+	int64_t key;
+
+	if (parse_number("siret", siret, 14, &key, e) != ERR_OK)
+		return ERR_INVALID;
+	if ((st = stmt(s, ST_ESTABLISHMENT_HISTORY, e)) == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, key);
+	sqlite3_bind_int(st, 2, limit > 0 ? limit : 100);
+	return each_intervention(s, st, cb, ctx, e);
+}
+
+enum err_code store_agent_interventions(struct store *s, int64_t agent_id, const char *from,
+                                        const char *to, store_intervention_cb cb, void *ctx,
+                                        struct err *e)
+{
+	sqlite3_stmt *st = stmt(s, ST_AGENT_INTERVENTIONS, e);
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, agent_id);
+	bind_str(st, 2, from);
+	bind_str(st, 3, to);
+	return each_intervention(s, st, cb, ctx, e);
+}
+
+enum err_code store_agent_activity_counts(struct store *s, int64_t agent_id, const char *from,
+                                          const char *to, store_activity_cb cb, void *ctx,
+                                          struct err *e)
+{
+	sqlite3_stmt *st = stmt(s, ST_AGENT_ACTIVITY, e);
+	struct store_activity_row r;
+	int rc;
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, agent_id);
+	bind_str(st, 2, from);
+	bind_str(st, 3, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r = (struct store_activity_row){
+			.dimension = col_text(st, 0), .code = col_text(st, 1), .label = col_text(st, 2),
+			.n = sqlite3_column_int64(st, 3),
+		};
+		if (cb(ctx, &r) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ERR_OK : db_error(s, e, "activity");
+}
+
+/* ---- Changing records ------------------------------------------------------------- */
+
+/* Inserts the themes, co-agents and checkpoints of iv under intervention iid. */
+static enum err_code intervention_children(struct store *s, int64_t iid,
+                                           const struct intervention *iv, struct err *e)
+{
+	enum err_code rc = ERR_OK;
+	sqlite3_stmt *st;
+
+	for (size_t i = 0; rc == ERR_OK && i < iv->n_co_agents; i++)
+		rc = child_insert(s, ST_INTERVENTION_AGENT_INSERT, iid, iv->co_agents[i], NULL,
+		                  "co_agents", e);
+	for (size_t i = 0; rc == ERR_OK && i < iv->n_themes; i++)
+		rc = child_insert(s, ST_INTERVENTION_THEME_INSERT, iid, 0, iv->themes[i], "themes", e);
+	for (size_t i = 0; rc == ERR_OK && i < iv->n_checkpoints; i++) {
+		if ((st = stmt(s, ST_INTERVENTION_CHECKPOINT_INSERT, e)) == NULL)
+			return ERR_STORE;
+		sqlite3_bind_int64(st, 1, iid);
+		sqlite3_bind_int64(st, 2, iv->checkpoints[i].control_point_id);
+		bind_str(st, 3, iv->checkpoints[i].state);
+		rc = step_done(s, st, "checkpoints", e);
+	}
+	return rc;
+}
+
+/* Runs a one-parameter statement (a delete by parent id). */
+static enum err_code run_by_id(struct store *s, enum stmt_id id, int64_t key, const char *what,
+                               struct err *e)
+{
+	sqlite3_stmt *st = stmt(s, id, e);
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, key);
+	return step_done(s, st, what, e);
+}
+
+enum err_code store_intervention_update(struct store *s, int64_t id, const struct intervention *iv,
+                                        struct err *e)
+{
+	char now[DATE_STAMP_LEN];
+	sqlite3_stmt *st;
+	enum err_code rc;
+	int64_t siret = 0;
+
+	if (iv->siret && iv->siret[0] &&
+	    parse_number("siret", iv->siret, 14, &siret, e) != ERR_OK)
+		return ERR_INVALID;
+	if ((rc = savepoint(s, e)) != ERR_OK)
+		return rc;
+	if ((st = stmt(s, ST_INTERVENTION_UPDATE, e)) == NULL) {
+		rc = ERR_STORE;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	bind_str(st, 2, iv->date);
+	bind_str(st, 3, iv->kind);
+	sqlite3_bind_int(st, 4, iv->on_site ? 1 : 0);
+	bind_id(st, 5, siret);
+	bind_id(st, 6, iv->worksite_id);
+	bind_id(st, 7, iv->priority_action_id);
+	bind_str(st, 8, iv->note);
+	bind_str(st, 9, iv->status ? iv->status : "final");
+	bind_str(st, 10, date_now_stamp(now));
+	if ((rc = step_done(s, st, "intervention", e)) != ERR_OK)
+		goto out;
+	if (sqlite3_changes(s->db) == 0) {
+		rc = err_set(e, ERR_NOT_FOUND, "id", "no intervention %lld", (long long)id);
+		goto out;
+	}
+	if ((rc = run_by_id(s, ST_INTERVENTION_THEMES_DELETE, id, "themes", e)) != ERR_OK ||
+	    (rc = run_by_id(s, ST_INTERVENTION_COAGENTS_DELETE, id, "co_agents", e)) != ERR_OK ||
+	    (rc = run_by_id(s, ST_INTERVENTION_CHECKPOINTS_DELETE, id, "checkpoints", e)) != ERR_OK)
+		goto out;
+	rc = intervention_children(s, id, iv, e);
+out:
+	return release(s, rc, e);
+}
+
+/* Inserts the provisions of follow-up fid. */
+static enum err_code provisions_insert(struct store *s, int64_t fid, const struct followup *f,
+                                       struct err *e)
+{
+	enum err_code rc = ERR_OK;
+
+	for (size_t i = 0; rc == ERR_OK && i < f->n_provisions; i++)
+		rc = child_insert(s, ST_FOLLOWUP_PROVISION_INSERT, fid, 0, f->provisions[i],
+		                  "provisions", e);
+	return rc;
+}
+
+enum err_code store_followup_insert(struct store *s, int64_t intervention_id,
+                                    const struct followup *f, int64_t *id, struct err *e)
+{
+	char now[DATE_STAMP_LEN];
+	enum err_code rc;
+
+	if ((rc = savepoint(s, e)) != ERR_OK)
+		return rc;
+	rc = followup_insert(s, intervention_id, f, date_now_stamp(now), e);
+	if (rc == ERR_OK && id)
+		*id = s->last_followup;
+	return release(s, rc, e);
+}
+
+enum err_code store_followup_update(struct store *s, int64_t intervention_id, int64_t followup_id,
+                                    const struct followup *f, struct err *e)
+{
+	char now[DATE_STAMP_LEN];
+	sqlite3_stmt *st;
+	enum err_code rc;
+
+	if ((rc = savepoint(s, e)) != ERR_OK)
+		return rc;
+	if ((st = stmt(s, ST_FOLLOWUP_UPDATE, e)) == NULL) {
+		rc = ERR_STORE;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, intervention_id);
+	sqlite3_bind_int64(st, 2, followup_id);
+	bind_str(st, 3, f->kind);
+	bind_str(st, 4, f->date);
+	bind_str(st, 5, f->status ? f->status : "draft");
+	bind_str(st, 6, date_now_stamp(now));
+	if ((rc = step_done(s, st, "followup", e)) != ERR_OK)
+		goto out;
+	if (sqlite3_changes(s->db) == 0) {
+		rc = err_set(e, ERR_NOT_FOUND, "id", "no follow-up %lld on this intervention",
+		             (long long)followup_id);
+		goto out;
+	}
+	if ((rc = run_by_id(s, ST_FOLLOWUP_PROVISIONS_DELETE, followup_id, "provisions", e)) ==
+	    ERR_OK)
+		rc = provisions_insert(s, followup_id, f, e);
+out:
+	return release(s, rc, e);
 }
 
 /* ---- Audit ------------------------------------------------------------------------ */

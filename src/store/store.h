@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/arena.h"
 #include "core/err.h"
 #include "domain/model.h"
 
@@ -111,6 +112,72 @@ enum err_code store_priority_action_insert(struct store *s, const struct priorit
  * and diseases, all or nothing. The section is the author's at the intervention's date. */
 enum err_code store_intervention_insert(struct store *s, const struct intervention *iv,
                                         int64_t *id, struct err *e);
+
+/* ---- Reading records -------------------------------------------------------------- */
+
+struct establishment_rec {
+	struct establishment est;
+	struct legal_unit lu;
+	int has_legal_unit;
+	const char *display_name;    /* usual name, else the legal unit's name, else its person */
+	const char *naf_label;
+	const char *department_code; /* from the commune */
+	const char *region_code;
+};
+/* Reads one establishment; strings live in arena a. ERR_NOT_FOUND when unknown. */
+enum err_code store_establishment_get(struct store *s, const char *siret, struct arena *a,
+                                      struct establishment_rec *out, struct err *e);
+
+struct intervention_rec {
+	struct intervention iv;      /* with its children; strings and arrays in the arena */
+	int64_t section_id;
+	const char *region_code;     /* region of the author's section at the time */
+	const char *author_login;
+	const char *author_name;
+	const char *kind_label;
+	const char *target_name;     /* the establishment's display name or the worksite's */
+	const char *priority_action_code;
+	const char *updated_at;
+	const char *const *co_agent_names;
+};
+/* Reads one intervention with its children into arena a; ERR_NOT_FOUND when unknown. */
+enum err_code store_intervention_get(struct store *s, int64_t id, struct arena *a,
+                                     struct intervention_rec *out, struct err *e);
+/* Each record is borrowed for the duration of the callback; non-zero stops the walk. */
+typedef int (*store_intervention_cb)(void *ctx, const struct intervention_rec *r);
+/* The interventions on an establishment, newest first, at most limit. */
+enum err_code store_establishment_history(struct store *s, const char *siret, int limit,
+                                          store_intervention_cb cb, void *ctx, struct err *e);
+/* The interventions an agent wrote or took part in, between two dates (inclusive),
+ * oldest first. For the agent's own view only: the policy decides who calls it. */
+enum err_code store_agent_interventions(struct store *s, int64_t agent_id, const char *from,
+                                        const char *to, store_intervention_cb cb, void *ctx,
+                                        struct err *e);
+
+struct store_activity_row {
+	const char *dimension;       /* total, on_site, kind, theme, followup, priority_action */
+	const char *code;
+	const char *label;
+	int64_t n;
+};
+typedef int (*store_activity_cb)(void *ctx, const struct store_activity_row *r);
+/* An agent's own activity between two dates: counts by dimension. */
+enum err_code store_agent_activity_counts(struct store *s, int64_t agent_id, const char *from,
+                                          const char *to, store_activity_cb cb, void *ctx,
+                                          struct err *e);
+
+/* ---- Changing records ------------------------------------------------------------- */
+
+/* Replaces an intervention's fields, themes, co-agents and checkpoints (its follow-ups,
+ * accidents and diseases stay), all or nothing; ERR_NOT_FOUND when unknown. */
+enum err_code store_intervention_update(struct store *s, int64_t id, const struct intervention *iv,
+                                        struct err *e);
+enum err_code store_followup_insert(struct store *s, int64_t intervention_id,
+                                    const struct followup *f, int64_t *id, struct err *e);
+/* Replaces a follow-up's fields and provisions; ERR_NOT_FOUND unless it belongs to
+ * the intervention. */
+enum err_code store_followup_update(struct store *s, int64_t intervention_id, int64_t followup_id,
+                                    const struct followup *f, struct err *e);
 
 /* ---- Audit ------------------------------------------------------------------------ */
 

@@ -409,6 +409,197 @@ static void test_tokens(void **state)
 	assert_int_equal(n[1], 1);
 }
 
+/* Inserts a rich intervention for the reading tests; returns its id. */
+static int64_t sample_intervention(struct fixture *f, const char *date)
+{
+	static const char *themes[] = {"ss_chutes_hauteur", "ss_amiante", "duree_salaires"};
+	static const char *provisions[] = {"R.4323-58", "L.4121-1"};
+	struct followup fu[] = {
+		{.kind = "mise_en_demeure", .date = "2024-03-20", .status = "issued"},
+		{.kind = "lettre_observations", .date = "2024-03-06", .status = "issued",
+		 .provisions = provisions, .n_provisions = 2},
+	};
+	struct disease dis = {.date = "2024-02-01", .table_number = "30bis", .victims = 2};
+	int64_t co[1] = {f->other};
+	struct intervention iv = {
+		.date = date, .kind = "controle_site", .on_site = 1, .siret = "01234567400012",
+		.author_id = f->agent, .note = "Note <b>confidentielle</b>", .status = "final",
+		.themes = themes, .n_themes = 3, .followups = fu, .n_followups = 2,
+		.diseases = &dis, .n_diseases = 1, .co_agents = co, .n_co_agents = 1,
+	};
+	struct err e = {0};
+	int64_t id = 0;
+
+	assert_int_equal(store_intervention_insert(f->s, &iv, &id, &e), ERR_OK);
+	return id;
+}
+
+static void test_read_records(void **state)
+{
+	struct fixture *f = *state;
+	struct establishment_rec er;
+	struct intervention_rec r;
+	struct arena a;
+	struct err e = {0};
+	int64_t id = sample_intervention(f, "2024-03-05");
+
+	arena_init(&a, 1 << 20);
+	assert_int_equal(store_establishment_get(f->s, "01234567400012", &a, &er, &e), ERR_OK);
+	assert_string_equal(er.est.siret, "01234567400012");
+	assert_string_equal(er.display_name, "BOULANGERIE MARTIN");
+	assert_string_equal(er.naf_label, "Boulangerie et boulangerie-pâtisserie");
+	assert_string_equal(er.department_code, "69");
+	assert_string_equal(er.region_code, "84");
+	assert_true(er.has_legal_unit);
+	assert_string_equal(er.lu.legal_category, "5499");
+	assert_int_equal(store_establishment_get(f->s, "01234567400020", &a, &er, &e), ERR_NOT_FOUND);
+	assert_int_equal(store_establishment_get(f->s, "12", &a, &er, &e), ERR_INVALID);
+
+	assert_int_equal(store_intervention_get(f->s, id, &a, &r, &e), ERR_OK);
+	assert_string_equal(r.iv.date, "2024-03-05");
+	assert_string_equal(r.iv.siret, "01234567400012");
+	assert_string_equal(r.iv.note, "Note <b>confidentielle</b>");
+	assert_string_equal(r.author_name, "Marie Durand");
+	assert_string_equal(r.kind_label, "Contrôle sur site");
+	assert_string_equal(r.target_name, "BOULANGERIE MARTIN");
+	assert_int_equal(r.section_id, f->section);
+	assert_int_equal(r.iv.n_themes, 3);
+	assert_string_equal(r.iv.themes[0], "duree_salaires"); /* sorted */
+	assert_int_equal(r.iv.n_co_agents, 1);
+	assert_int_equal(r.iv.co_agents[0], f->other);
+	assert_string_equal(r.co_agent_names[0], "Paul Martin");
+	assert_int_equal(r.iv.n_followups, 2);
+	assert_string_equal(r.iv.followups[0].kind, "lettre_observations"); /* by date */
+	assert_int_equal(r.iv.followups[0].n_provisions, 2);
+	assert_string_equal(r.iv.followups[0].provisions[0], "L.4121-1");
+	assert_int_equal(r.iv.followups[1].n_provisions, 0);
+	assert_int_equal(r.iv.n_diseases, 1);
+	assert_string_equal(r.iv.diseases[0].table_number, "30bis");
+	assert_int_equal(r.iv.diseases[0].victims, 2);
+	assert_int_equal(r.iv.n_accidents, 0);
+	assert_int_equal(store_intervention_get(f->s, id + 100, &a, &r, &e), ERR_NOT_FOUND);
+	assert_string_equal(e.field, "id");
+	arena_release(&a);
+
+	/* A tiny arena refuses to grow rather than overflow. */
+	arena_init(&a, 64);
+	assert_int_equal(store_intervention_get(f->s, id, &a, &r, &e), ERR_TOO_BIG);
+	arena_release(&a);
+}
+
+struct listed {
+	int n;
+	char dates[8][11];
+};
+
+static int list_cb(void *ctx, const struct intervention_rec *r)
+{
+	struct listed *l = ctx;
+
+	if (l->n < 8)
+		snprintf(l->dates[l->n], sizeof l->dates[0], "%s", r->iv.date);
+	l->n++;
+	return 0;
+}
+
+struct counted {
+	int64_t total, on_site, kind, themes, followups;
+};
+
+static int count_cb(void *ctx, const struct store_activity_row *r)
+{
+	struct counted *c = ctx;
+
+	if (strcmp(r->dimension, "total") == 0)
+		c->total = r->n;
+	else if (strcmp(r->dimension, "on_site") == 0)
+		c->on_site = r->n;
+	else if (strcmp(r->dimension, "kind") == 0 && strcmp(r->code, "controle_site") == 0)
+		c->kind = r->n;
+	else if (strcmp(r->dimension, "theme") == 0)
+		c->themes += r->n;
+	else if (strcmp(r->dimension, "followup") == 0)
+		c->followups += r->n;
+	return 0;
+}
+
+static void test_lists_and_activity(void **state)
+{
+	struct fixture *f = *state;
+	struct listed l = {0};
+	struct counted c = {0};
+	struct err e = {0};
+
+	sample_intervention(f, "2024-03-05");
+	sample_intervention(f, "2024-04-10");
+	sample_intervention(f, "2024-02-01");
+	assert_int_equal(store_establishment_history(f->s, "01234567400012", 2, list_cb, &l, &e),
+	                 ERR_OK);
+	assert_int_equal(l.n, 2); /* limit */
+	assert_string_equal(l.dates[0], "2024-04-10"); /* newest first */
+	assert_string_equal(l.dates[1], "2024-03-05");
+
+	memset(&l, 0, sizeof l);
+	assert_int_equal(store_agent_interventions(f->s, f->agent, "2024-03-01", "2024-04-30",
+	                                           list_cb, &l, &e), ERR_OK);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.dates[0], "2024-03-05"); /* oldest first */
+	/* The co-agent sees the interventions they took part in. */
+	memset(&l, 0, sizeof l);
+	assert_int_equal(store_agent_interventions(f->s, f->other, "2024-01-01", "2024-12-31",
+	                                           list_cb, &l, &e), ERR_OK);
+	assert_int_equal(l.n, 3);
+
+	assert_int_equal(store_agent_activity_counts(f->s, f->agent, "2024-03-01", "2024-04-30",
+	                                             count_cb, &c, &e), ERR_OK);
+	assert_int_equal(c.total, 2);
+	assert_int_equal(c.on_site, 2);
+	assert_int_equal(c.kind, 2);
+	assert_int_equal(c.themes, 4);    /* two top-level themes each: santé-sécurité, durée */
+	assert_int_equal(c.followups, 4);
+}
+
+static void test_update_records(void **state)
+{
+	struct fixture *f = *state;
+	const char *themes[] = {"ss_machines"};
+	const char *provisions[] = {"L.8221-1"};
+	struct followup fu = {.kind = "proces_verbal", .date = "2024-04-01", .status = "draft",
+	                      .provisions = provisions, .n_provisions = 1};
+	struct intervention_rec r;
+	struct arena a;
+	struct err e = {0};
+	int64_t id = sample_intervention(f, "2024-03-05"), fid = 0;
+	struct intervention iv = {.date = "2024-03-07", .kind = "controle_pieces", .on_site = 0,
+	                          .siret = "01234567400012", .note = "Revu.", .status = "final",
+	                          .themes = themes, .n_themes = 1};
+
+	assert_int_equal(store_intervention_update(f->s, id, &iv, &e), ERR_OK);
+	assert_int_equal(store_followup_insert(f->s, id, &fu, &fid, &e), ERR_OK);
+	assert_true(fid > 0);
+	fu.status = "under_appeal";
+	assert_int_equal(store_followup_update(f->s, id, fid, &fu, &e), ERR_OK);
+	assert_int_equal(store_followup_update(f->s, id + 1, fid, &fu, &e), ERR_NOT_FOUND);
+	arena_init(&a, 1 << 20);
+	assert_int_equal(store_intervention_get(f->s, id, &a, &r, &e), ERR_OK);
+	assert_string_equal(r.iv.date, "2024-03-07");
+	assert_string_equal(r.iv.kind, "controle_pieces");
+	assert_int_equal(r.iv.n_themes, 1);
+	assert_int_equal(r.iv.n_co_agents, 0);
+	assert_int_equal(r.iv.n_followups, 3); /* follow-ups stay */
+	assert_string_equal(r.iv.followups[2].status, "under_appeal");
+	assert_int_equal(r.iv.followups[2].n_provisions, 1);
+	arena_release(&a);
+	/* A bad theme rolls the whole update back. */
+	const char *bad[] = {"nope"};
+	iv.themes = bad;
+	iv.note = "Changed";
+	assert_int_not_equal(store_intervention_update(f->s, id, &iv, &e), ERR_OK);
+	assert_int_equal(count(f, "SELECT count(*) FROM intervention WHERE note = 'Revu.'"), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM intervention_theme"), 1);
+	assert_int_equal(store_intervention_update(f->s, id + 50, &iv, &e), ERR_NOT_FOUND);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -424,6 +615,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_priority_action, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lists_and_activity, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_update_records, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
