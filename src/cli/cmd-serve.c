@@ -1,19 +1,259 @@
-/* cmd-serve: placeholder, being written. */
+/* cmd-serve: runs the HTTP server on a database until SIGTERM or SIGINT. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+
+#include "api/api.h"
+#include "api/auth.h"
 #include "cli/cli.h"
+#include "core/log.h"
+#include "http/server.h"
+#include "search/index.h"
+#include "store/store.h"
+
+/* Parses a decimal number in [lo, hi] into *out; 0 on success, -1 otherwise. */
+static int parse_number(const char *s, unsigned long long lo, unsigned long long hi,
+                        unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Parses optarg for option opt; on failure prints a usage error and returns -1. */
+static int number_opt(const char *opt, unsigned long long lo, unsigned long long hi,
+                      unsigned long long *out)
+{
+	if (parse_number(optarg, lo, hi, out) == 0)
+		return 0;
+	cli_usage_error(&cmd_serve, "%s expects a number from %llu to %llu", opt, lo, hi);
+	return -1;
+}
+
+/* Refuses a database that is missing or not at this binary's schema (serve never
+ * creates nor migrates: that is `constat init`'s job). */
+static int check_database(const char *db)
+{
+	struct store *s = NULL;
+	struct err e = {0};
+
+	if (access(db, F_OK) != 0) {
+		err_set(&e, ERR_NOT_FOUND, "db", "%s does not exist (create it with 'constat init "
+		        "--db %s')", db, db);
+		return cli_fail("serve", &e);
+	}
+	if (store_open(db, STORE_READONLY, &s, &e) != ERR_OK) {
+		int rc = cli_fail("serve", &e);
+
+		if (strstr(e.msg, "schema") != NULL)
+			fprintf(stderr, "constat serve: upgrade it with 'constat init --db %s'\n",
+			        db);
+		return rc;
+	}
+	store_close(s);
+	return CLI_EXIT_OK;
+}
+
+/* Loads the search index from path when given and present, else builds it from the
+ * database (and saves it to path when given). */
+static enum err_code open_search_index(const char *db, const char *path,
+                                       struct search_index **ix, struct err *e)
+{
+	struct store *s = NULL;
+	enum err_code rc;
+	struct timespec t0, t1;
+
+	*ix = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (path && access(path, R_OK) == 0) {
+		rc = search_index_open(path, 0, ix, e);
+	} else {
+		if ((rc = store_open(db, STORE_READONLY, &s, e)) == ERR_OK)
+			rc = search_index_build(s, ix, e);
+		store_close(s);
+		if (rc == ERR_OK && path)
+			rc = search_index_save(*ix, path, e);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (rc == ERR_OK)
+		log_info("serve: search index ready in %.1f s",
+		         (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	return rc;
+}
 
 static int run(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fputs("constat serve: not implemented yet\n", stderr);
-	return CLI_EXIT_FAIL;
+	static const struct option opts[] = {
+		{"db", required_argument, NULL, 'd'},
+		{"listen", required_argument, NULL, 'l'},
+		{"threads", required_argument, NULL, 't'},
+		{"max-body", required_argument, NULL, 'b'},
+		{"max-connections", required_argument, NULL, 'c'},
+		{"max-per-ip", required_argument, NULL, 'p'},
+		{"timeout", required_argument, NULL, 'o'},
+		{"index", required_argument, NULL, 'i'},
+		{"edit-window-days", required_argument, NULL, 'w'},
+		{"session-idle", required_argument, NULL, 'I'},
+		{NULL, 0, NULL, 0},
+	};
+	struct api_config api = {.edit_window_days = 7};
+	struct auth_config auth;
+	struct search_index *ix = NULL;
+	const char *index_path = NULL;
+	struct http_config cfg;
+	struct http_server *srv = NULL;
+	struct err e = {0};
+	unsigned long long v;
+	sigset_t sigs;
+	const char *colon;
+	int c, sig = 0, rc;
+
+	http_config_defaults(&cfg);
+	auth_config_defaults(&auth);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			cfg.db_path = optarg;
+			break;
+		case 'l':
+			cfg.listen = optarg;
+			break;
+		case 't':
+			if (number_opt("--threads", 1, HTTP_MAX_THREADS, &v) != 0)
+				return CLI_EXIT_USAGE;
+			cfg.threads = (unsigned)v;
+			break;
+		case 'b':
+			if (number_opt("--max-body", 1, 1024ull * 1024 * 1024, &v) != 0)
+				return CLI_EXIT_USAGE;
+			cfg.max_body = (size_t)v;
+			break;
+		case 'c':
+			if (number_opt("--max-connections", 1, 100000, &v) != 0)
+				return CLI_EXIT_USAGE;
+			cfg.max_connections = (unsigned)v;
+			break;
+		case 'p':
+			if (number_opt("--max-per-ip", 1, 100000, &v) != 0)
+				return CLI_EXIT_USAGE;
+			cfg.max_per_ip = (unsigned)v;
+			break;
+		case 'o':
+			if (number_opt("--timeout", 1, 3600, &v) != 0)
+				return CLI_EXIT_USAGE;
+			cfg.timeout = (unsigned)v;
+			break;
+		case 'i':
+			index_path = optarg;
+			break;
+		case 'w':
+			if (number_opt("--edit-window-days", 0, 3650, &v) != 0)
+				return CLI_EXIT_USAGE;
+			api.edit_window_days = (int64_t)v;
+			break;
+		case 'I':
+			if (number_opt("--session-idle", 60, 7 * 86400, &v) != 0)
+				return CLI_EXIT_USAGE;
+			auth.idle_timeout = (int64_t)v;
+			break;
+		default:
+			return cli_usage_error(&cmd_serve, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (cfg.db_path == NULL)
+		return cli_usage_error(&cmd_serve, "--db FILE is required");
+	if (optind < argc)
+		return cli_usage_error(&cmd_serve, "unexpected argument '%s'", argv[optind]);
+	{
+		struct sockaddr_storage ss;
+		socklen_t len;
+
+		if (http_listen_parse(cfg.listen, &ss, &len, &e) != ERR_OK)
+			return cli_usage_error(&cmd_serve, "--listen: %s", e.msg);
+	}
+	rc = check_database(cfg.db_path);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+
+	/* Block the stop signals before any thread starts, so that MHD's workers inherit the
+	 * mask and only sigwait below receives them. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (open_search_index(cfg.db_path, index_path, &ix, &e) != ERR_OK)
+		return cli_fail("serve", &e);
+	api_set_search_index(ix);
+	auth_configure(&auth);
+	api_configure(&api);
+	cfg.auth_hook = auth_before;
+	cfg.auth_ctx = NULL;
+	if (http_server_start(&cfg, &srv, &e) != ERR_OK) {
+		api_set_search_index(NULL);
+		search_index_free(ix);
+		return cli_fail("serve", &e);
+	}
+	colon = strrchr(cfg.listen, ':');
+	printf("listening on http://%.*s:%u\n", (int)(colon - cfg.listen), cfg.listen,
+	       (unsigned)http_server_port(srv));
+	fflush(stdout);
+
+	while (sigwait(&sigs, &sig) != 0)
+		;
+	log_info("serve: %s received, finishing the requests in flight",
+	         sig == SIGINT ? "SIGINT" : "SIGTERM");
+	http_server_stop(srv);
+	api_set_search_index(NULL);
+	search_index_free(ix);
+	log_info("serve: stopped");
+	return CLI_EXIT_OK;
 }
 
 const struct cli_cmd cmd_serve = {
 	.name = "serve",
-	.summary = "(not implemented yet)",
-	.usage = "Usage: constat serve\n",
+	.summary = "run the web server and the JSON API",
+	.usage = "Usage: constat serve --db FILE [--listen HOST:PORT] [--threads N]\n"
+	         "                     [--max-body BYTES] [--max-connections N] [--max-per-ip N]\n"
+	         "                     [--timeout SECONDS] [--index FILE] [--edit-window-days N]\n"
+	         "                     [--session-idle SECONDS]\n\n"
+	         "Serves the database FILE over HTTP until SIGTERM or SIGINT, then stops\n"
+	         "accepting connections, lets the requests in flight finish (10 s at most) and\n"
+	         "closes the database cleanly. FILE must exist at the current schema (see\n"
+	         "'constat init').\n\n"
+	         "  --listen HOST:PORT     numeric address and port (default 127.0.0.1:8080);\n"
+	         "                         [ADDRESS]:PORT for IPv6; port 0 picks a free port,\n"
+	         "                         printed as 'listening on http://HOST:PORT'\n"
+	         "  --threads N            worker threads (default: the number of cores)\n"
+	         "  --max-body BYTES       largest request body accepted (default 1048576)\n"
+	         "  --max-connections N    concurrent connections in total (default 512)\n"
+	         "  --max-per-ip N         concurrent connections from one address (default 64)\n"
+	         "  --timeout SECONDS      idle time before a connection is closed (default 30)\n"
+	         "  --index FILE           the search index file: loaded when present, else\n"
+	         "                         built from the database and saved there\n"
+	         "  --edit-window-days N   days during which an author edits an intervention\n"
+	         "                         without a trace in the audit trail (default 7)\n"
+	         "  --session-idle SECONDS idle time before a session ends (default 7200)\n\n"
+	         "One access-log line per request goes to stderr: method, path (never the query\n"
+	         "string), status, duration, user id.\n",
 	.run = run,
 };

@@ -84,7 +84,8 @@ static enum err_code create(struct store *s, int64_t agent, const struct token_o
 		return rc;
 	secret_token_new(TOKEN_PREFIX, token);
 	secret_token_hash(token, strlen(token), hash);
-	snprintf(prefix, sizeof prefix, "%s", token);
+	memcpy(prefix, token, SECRET_PREFIX_SHOWN);
+	prefix[SECRET_PREFIX_SHOWN] = '\0';
 	if ((rc = store_begin(s, e)) != ERR_OK)
 		return rc;
 	rc = store_token_create(s, hash, agent, o->label, prefix, &id, e);

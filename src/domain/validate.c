@@ -184,13 +184,14 @@ enum err_code validate_text(const char *field, const char *v, size_t min, size_t
 		if (len == 0)
 			return err_set(e, ERR_INVALID, field,
 			               "expected valid UTF-8 text (bad byte at offset %zu)", i);
+		if (is_control(cp, multiline) && multiline)
+			return err_set(e, ERR_INVALID, field,
+			               "must not contain control characters other than tab and "
+			               "line breaks (U+%04X at offset %zu)", (unsigned)cp, i);
 		if (is_control(cp, multiline))
 			return err_set(e, ERR_INVALID, field,
-			               multiline ? "must not contain control characters other than "
-			                           "tab and line breaks (U+%04X at offset %zu)"
-			                         : "must be a single line without control characters "
-			                           "(U+%04X at offset %zu)",
-			               (unsigned)cp, i);
+			               "must be a single line without control characters "
+			               "(U+%04X at offset %zu)", (unsigned)cp, i);
 		if (++count > max)
 			return length_error(field, min, max, e);
 		i += len;
@@ -210,7 +211,7 @@ enum err_code validate_siren(const char *field, const char *v, struct err *e)
 		return err_set(e, ERR_INVALID, field, "expected 9 digits");
 	if (!siret_siren_valid(v))
 		return err_set(e, ERR_INVALID, field,
-		               "check digit is wrong: not a valid SIREN (9 digits, Luhn key)");
+		               "check digit is wrong: not a valid SIREN");
 	return ERR_OK;
 }
 
@@ -224,7 +225,7 @@ enum err_code validate_siret(const char *field, const char *v, struct err *e)
 		return err_set(e, ERR_INVALID, field, "expected 14 digits");
 	if (!siret_valid(v))
 		return err_set(e, ERR_INVALID, field,
-		               "check digit is wrong: not a valid SIRET (14 digits, Luhn key)");
+		               "check digit is wrong: not a valid SIRET");
 	if (!siret_luhn_ok(v, 9))
 		return err_set(e, ERR_INVALID, field,
 		               "check digit is wrong: its first 9 digits are not a valid SIREN");
@@ -492,15 +493,13 @@ static const char *const severities[] = {"fatal", "serious", "other", NULL};
 /* A nomenclature code: 1 to CODE_MAX of a-z, 0-9 and '_'. */
 static enum err_code code(const char *field, const char *v, struct err *e)
 {
-	size_t n;
+	size_t n = 0;
 
 	if (!present(v))
 		return required(field, e);
-	n = strlen(v);
-	for (size_t i = 0; i < n; i++)
-		if (!((v[i] >= 'a' && v[i] <= 'z') || is_digit(v[i]) || v[i] == '_'))
-			n = SIZE_MAX;
-	if (n > CODE_MAX)
+	while (n < CODE_MAX && ((v[n] >= 'a' && v[n] <= 'z') || is_digit(v[n]) || v[n] == '_'))
+		n++;
+	if (v[n] != '\0')
 		return err_set(e, ERR_INVALID, field,
 		               "expected a code of lower-case letters, digits and underscores, "
 		               "at most %d characters", CODE_MAX);
@@ -556,7 +555,7 @@ static int provision_ok(const char *v)
 	for (; v[i] != '\0'; i++) {
 		if (is_digit(v[i])) {
 			digit_seen = 1;
-		} else if ((v[i] == '-' || v[i] == '.') && digit_seen && is_digit(v[i + 1])) {
+		} else if ((v[i] == '-' || v[i] == '.') && digit_seen) {
 			digit_seen = 0;
 		} else {
 			return 0;

@@ -124,9 +124,14 @@ static const struct {
 
 size_t words_zipf(struct rng *r, size_t n)
 {
-	/* Inverse of the continuous 1/(x+1) law on [0, n): P(i) = ln((i+2)/(i+1)) / ln(n+1),
-	 * close to Zipf with exponent 1. */
-	double x = exp(rng_double(r) * log((double)n + 1.0)) - 1.0;
+	return words_zipf_k(r, n, 1.0);
+}
+
+size_t words_zipf_k(struct rng *r, size_t n, double k)
+{
+	/* Inverse of the continuous law with density 1/(x+k) on [0, n):
+	 * P(i) = ln((i+1+k)/(i+k)) / ln((n+k)/k), Zipf with exponent 1 shifted by k. */
+	double x = k * exp(rng_double(r) * log(((double)n + k) / k)) - k;
 	size_t i = (size_t)x;
 
 	return i < n ? i : n - 1;
@@ -134,9 +139,16 @@ size_t words_zipf(struct rng *r, size_t n)
 
 const char *words_pick(struct rng *r, enum words_list which)
 {
+	/* The shift flattens the head where real frequencies are flatter (surnames). */
+	static const double shift[WORDS_LIST_COUNT] = {
+		[WORDS_FIRST_F] = 6, [WORDS_FIRST_M] = 6, [WORDS_LAST] = 25, [WORDS_STREET] = 2,
+		[WORDS_PLACE] = 2, [WORDS_GENERIC] = 4, [WORDS_FANCY] = 4, [WORDS_ADDRESS_EXTRA] = 2,
+		[WORDS_WORKSITE] = 3,
+	};
+
 	if ((unsigned)which >= WORDS_LIST_COUNT)
 		return "";
-	return lists[which].w[words_zipf(r, lists[which].n)];
+	return lists[which].w[words_zipf_k(r, lists[which].n, shift[which])];
 }
 
 /* ---- Street types ----------------------------------------------------------------- */

@@ -22,10 +22,12 @@ enum words_list {
 	WORDS_LIST_COUNT
 };
 
-/* An entry drawn with P(i) roughly proportional to 1/(i+1.5); borrowed, static. */
+/* An entry drawn with a Zipf-like skew fitted to each list; borrowed, static. */
 const char *words_pick(struct rng *r, enum words_list which);
-/* Index in [0, n) drawn with the same Zipf-like skew. */
+/* Index in [0, n) drawn with P(i) roughly proportional to 1/(i+1.5) (Zipf-like), or
+ * with the flatter 1/(i+k+0.5) for words_zipf_k. */
 size_t words_zipf(struct rng *r, size_t n);
+size_t words_zipf_k(struct rng *r, size_t n, double k);
 
 /* A street type as SIRENE codes it ("RUE", "AV", "BD"...) with its full French word
  * ("rue", "avenue"...); skewed towards RUE. */

@@ -165,16 +165,17 @@ static enum err_code parse_query(struct http_request *req, const char *q, struct
 		vlen = eq < i ? i - eq - 1 : 0;
 		if (nlen > HTTP_MAX_PARAM_LEN * 3 || vlen > HTTP_MAX_PARAM_LEN * 3)
 			return err_set(e, ERR_INVALID, "query",
-			               "a query parameter is longer than %d bytes", HTTP_MAX_PARAM_LEN);
+			               "a query parameter is longer than %d bytes",
+			               HTTP_MAX_PARAM_LEN);
 		if (http_percent_decode(req, q + start, nlen, 1, &name) != ERR_OK ||
-		    http_percent_decode(req, eq < i ? q + eq + 1 : "", vlen, 1, &value) != ERR_OK)
-			return err_set(e, ERR_INVALID, "query",
-			               "the query string holds a bad percent-encoding or invalid UTF-8");
-		if (strlen(name) > HTTP_MAX_PARAM_LEN || strlen(value) > HTTP_MAX_PARAM_LEN)
-			return err_set(e, ERR_INVALID, name[0] && strlen(name) <= 60 ? name : "query",
-			               "a query parameter is longer than %d bytes", HTTP_MAX_PARAM_LEN);
+		    http_percent_decode(req, q + (eq < i ? eq + 1 : i), vlen, 1, &value) != ERR_OK)
+			return err_set(e, ERR_INVALID, "query", "the query string holds a bad "
+			               "percent-encoding or invalid UTF-8");
 		if (name[0] == '\0')
 			return err_set(e, ERR_INVALID, "query", "a query parameter has no name");
+		if (strlen(name) > HTTP_MAX_PARAM_LEN || strlen(value) > HTTP_MAX_PARAM_LEN)
+			return err_set(e, ERR_INVALID, strlen(name) <= 60 ? name : "query",
+			               "longer than %d bytes", HTTP_MAX_PARAM_LEN);
 		req->query[req->n_query].name = name;
 		req->query[req->n_query].value = value;
 		req->n_query++;

@@ -85,6 +85,7 @@ struct http_request {
 	struct http_chunk *arena;   /* allocations freed by http_request_release */
 	uint64_t start_ns;          /* monotonic clock when the request line arrived */
 	int started;                /* the access handler has seen the request */
+	int target_too_long;        /* the target passed max_url: reply 414 */
 	int body_too_big;           /* the body passed max_body: the rest was dropped */
 };
 

@@ -165,7 +165,8 @@ void http_reply_error_flags(struct http_request *req, const struct err *e, unsig
 		char text[ERR_FIELD_MAX + ERR_MSG_MAX + 8];
 
 		if (e)
-			log_error("http: %s (%s)", err_text(e, text, sizeof text), err_code_name(code));
+			log_error("http: %s (%s)", err_text(e, text, sizeof text),
+			          err_code_name(code));
 		msg = status == 503 ? "the service is unavailable, try again later"
 		                    : "internal error";
 		reply_error_doc(req, status, err_code_name(code), msg, NULL);

@@ -259,9 +259,13 @@ static void emit(struct tk *t, const char *w, size_t len)
 	if (in_list(k->form[0], stop_words, sizeof stop_words / sizeof stop_words[0])) {
 		k->flags |= SEARCH_TOK_STOP;
 	} else {
-		for (uint8_t f = 0; f < k->n_forms; f++)
-			if (search_is_legal_form(k->form[f]))
-				k->flags |= SEARCH_TOK_LEGAL;
+		/* legal when the word is, or when every expansion is ("ets"; not "ste") */
+		int legal = k->n_forms > 1;
+
+		for (uint8_t f = 1; f < k->n_forms; f++)
+			legal = legal && search_is_legal_form(k->form[f]);
+		if (legal || search_is_legal_form(k->form[0]))
+			k->flags |= SEARCH_TOK_LEGAL;
 		k->pos = t->pos++;
 	}
 	t->n++;
@@ -322,9 +326,13 @@ static void emit_chunk(struct tk *t, const char *w, size_t len)
 				}
 			}
 		}
-		if (pl + (i - s) < sizeof piece) {
-			memcpy(piece + pl, w + s, i - s);
-			pl += i - s;
+		{
+			size_t take = i - s;
+
+			if (take > sizeof piece - pl)
+				take = sizeof piece - pl;
+			memcpy(piece + pl, w + s, take);
+			pl += take;
 		}
 		s = i + 1;
 	}

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/csv.h"
@@ -199,6 +200,10 @@ enum err_code sirene_export(struct store *s, const char *dir, struct err *e)
 
 	if (dir == NULL || dir[0] == '\0')
 		return err_set(e, ERR_INVALID, "dir", "an output directory is required");
+	/* The folder is created when missing (not its parents). */
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return err_set(e, ERR_IO, "dir", "cannot create the folder %s: %s", dir,
+		               strerror(errno));
 	if ((rc = out_open(&x.est, dir, "StockEtablissement.csv", est_columns, N_EST_COLUMNS, e)) !=
 	        ERR_OK ||
 	    (rc = out_open(&x.lu, dir, "StockUniteLegale.csv", lu_columns, N_LU_COLUMNS, e)) !=

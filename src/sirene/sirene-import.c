@@ -126,10 +126,11 @@ static enum err_code map_header(struct import *im, const struct csv_row *h, stru
 		}
 	}
 	if (n_missing > 0)
-		return err_set(e, ERR_INVALID, "header", "%s: %s %s missing (a %s file needs it)",
+		return err_set(e, ERR_INVALID, "header", "%s: %s %s missing (a %s file needs %s)",
 		               im->path, missing, n_missing > 1 ? "are" : "is",
 		               im->kind == SIRENE_ESTABLISHMENTS ? "StockEtablissement"
-		                                                 : "StockUniteLegale");
+		                                                 : "StockUniteLegale",
+		               n_missing > 1 ? "them" : "it");
 	return ERR_OK;
 }
 

@@ -90,6 +90,18 @@ enum stmt_id {
 	ST_INTERVENTION_CHECKPOINTS_DELETE,
 	ST_FOLLOWUP_UPDATE,
 	ST_FOLLOWUP_PROVISIONS_DELETE,
+	ST_REF_THEME,
+	ST_REF_INTERVENTION_KIND,
+	ST_REF_FOLLOWUP_KIND,
+	ST_REF_ESTABLISHMENT,
+	ST_REF_WORKSITE,
+	ST_REF_CONTROL_AGENT,
+	ST_ACTION_APPLIES,
+	ST_CONTROL_POINT_BELONGS,
+	ST_CONTROL_AGENT_ID,
+	ST_ACTIONS_RUNNING,
+	ST_ACTION_THEMES,
+	ST_ACTION_CONTROL_POINTS,
 	ST_COUNT
 };
 
@@ -197,8 +209,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 	                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[ST_WORKSITE_EST_INSERT] = "INSERT OR IGNORE INTO worksite_establishment "
 	                           "(worksite_id, siret) VALUES (?1, ?2)",
-	[ST_THEME_EACH] = "SELECT code, parent, label, 0 FROM theme WHERE active = 1 "
-	                  "ORDER BY coalesce(parent, code), parent IS NOT NULL, position",
+	[ST_THEME_EACH] = "SELECT t.code, t.parent, t.label, 0 FROM theme t "
+	                  "JOIN theme top ON top.code = coalesce(t.parent, t.code) "
+	                  "WHERE t.active = 1 AND top.active = 1 "
+	                  "ORDER BY top.position, top.code, t.parent IS NOT NULL, t.position",
 	[ST_INTERVENTION_KIND_EACH] = "SELECT code, NULL, label, on_site_default "
 	                              "FROM intervention_kind WHERE active = 1 ORDER BY position",
 	[ST_FOLLOWUP_KIND_EACH] = "SELECT code, NULL, label, sanction FROM followup_kind "
@@ -317,6 +331,25 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_FOLLOWUP_UPDATE] = "UPDATE followup SET kind = ?3, date = ?4, status = ?5, updated_at = ?6 "
 	                       "WHERE id = ?2 AND intervention_id = ?1",
 	[ST_FOLLOWUP_PROVISIONS_DELETE] = "DELETE FROM followup_provision WHERE followup_id = ?1",
+	[ST_REF_THEME] = "SELECT 1 FROM theme WHERE code = ?1 AND active = 1",
+	[ST_REF_INTERVENTION_KIND] = "SELECT 1 FROM intervention_kind WHERE code = ?1 AND active = 1",
+	[ST_REF_FOLLOWUP_KIND] = "SELECT 1 FROM followup_kind WHERE code = ?1 AND active = 1",
+	[ST_REF_ESTABLISHMENT] = "SELECT 1 FROM establishment WHERE siret = ?2",
+	[ST_REF_WORKSITE] = "SELECT 1 FROM worksite WHERE id = ?2",
+	[ST_REF_CONTROL_AGENT] = "SELECT 1 FROM agent WHERE id = ?2 AND role = 'agent' "
+	                         "AND disabled = 0",
+	[ST_ACTION_APPLIES] = "SELECT 1 FROM priority_action WHERE id = ?1 AND start_date <= ?2 "
+	                      "AND end_date >= ?2 AND (scope = 'national' OR region_code = ?3)",
+	[ST_CONTROL_POINT_BELONGS] = "SELECT 1 FROM control_point WHERE id = ?1 AND action_id = ?2",
+	[ST_CONTROL_AGENT_ID] = "SELECT id FROM agent WHERE login = ?1 AND role = 'agent' "
+	                        "AND disabled = 0",
+	[ST_ACTIONS_RUNNING] = "SELECT id, code, title, scope, region_code, start_date, end_date "
+	                       "FROM priority_action WHERE start_date <= ?1 AND end_date >= ?1 "
+	                       "AND (scope = 'national' OR region_code = ?2) ORDER BY code",
+	[ST_ACTION_THEMES] = "SELECT theme FROM priority_action_theme WHERE action_id = ?1 "
+	                     "ORDER BY theme",
+	[ST_ACTION_CONTROL_POINTS] = "SELECT id, label FROM control_point WHERE action_id = ?1 "
+	                             "ORDER BY position",
 	[ST_TOKEN_REVOKE] = "UPDATE api_token SET revoked_at = ?3 WHERE id = ?2 AND agent_id = ?1 "
 	                    "AND revoked_at IS NULL",
 };
@@ -1605,6 +1638,86 @@ enum err_code store_agent_activity_counts(struct store *s, int64_t agent_id, con
 	return rc == SQLITE_DONE ? ERR_OK : db_error(s, e, "activity");
 }
 
+struct action_row_ctx {
+	struct arena *a;
+	const char **labels;
+	int64_t *ids;
+};
+
+static void action_theme_row(sqlite3_stmt *st, size_t i, void *ctx)
+{
+	struct action_row_ctx *c = ctx;
+
+	c->labels[i] = col_dup(c->a, st, 0);
+}
+
+static void action_cp_row(sqlite3_stmt *st, size_t i, void *ctx)
+{
+	struct action_row_ctx *c = ctx;
+
+	c->ids[i] = sqlite3_column_int64(st, 0);
+	c->labels[i] = col_dup(c->a, st, 1);
+}
+
+enum err_code store_priority_actions_running(struct store *s, const char *date,
+                                             const char *region_code, store_action_cb cb,
+                                             void *ctx, struct err *e)
+{
+	struct priority_action *acts = NULL;
+	size_t n = 0, cap = 0;
+	sqlite3_stmt *st = stmt(s, ST_ACTIONS_RUNNING, e);
+	enum err_code rc = ERR_OK;
+	struct arena a;
+	int step;
+
+	if (st == NULL)
+		return ERR_STORE;
+	arena_init(&a, 8u << 20);
+	bind_str(st, 1, date);
+	bind_str(st, 2, region_code);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			acts = xrealloc(acts, cap * sizeof *acts);
+		}
+		acts[n++] = (struct priority_action){
+			.id = sqlite3_column_int64(st, 0), .code = col_dup(&a, st, 1),
+			.title = col_dup(&a, st, 2), .scope = col_dup(&a, st, 3),
+			.region_code = col_dup(&a, st, 4), .start_date = col_dup(&a, st, 5),
+			.end_date = col_dup(&a, st, 6),
+		};
+	}
+	sqlite3_reset(st);
+	if (step != SQLITE_DONE)
+		rc = db_error(s, e, "priority_action");
+	for (size_t i = 0; rc == ERR_OK && i < n; i++) {
+		struct action_row_ctx c = {.a = &a};
+		size_t k;
+
+		rc = each_child(s, ST_ACTION_THEMES, acts[i].id, NULL, NULL, &k, e);
+		c.labels = arena_alloc(&a, (k + 1) * sizeof *c.labels);
+		if (rc == ERR_OK && c.labels)
+			rc = each_child(s, ST_ACTION_THEMES, acts[i].id, action_theme_row, &c, &k, e);
+		acts[i].themes = c.labels;
+		acts[i].n_themes = k;
+		if (rc == ERR_OK)
+			rc = each_child(s, ST_ACTION_CONTROL_POINTS, acts[i].id, NULL, NULL, &k, e);
+		c.labels = arena_alloc(&a, (k + 1) * sizeof *c.labels);
+		c.ids = arena_alloc(&a, (k + 1) * sizeof *c.ids);
+		if (rc == ERR_OK && c.labels && c.ids)
+			rc = each_child(s, ST_ACTION_CONTROL_POINTS, acts[i].id, action_cp_row, &c, &k, e);
+		acts[i].control_points = c.labels;
+		acts[i].n_control_points = k;
+		if (rc == ERR_OK && a.failed)
+			rc = err_set(e, ERR_TOO_BIG, NULL, "too many priority actions to list");
+		if (rc == ERR_OK && cb(ctx, &acts[i], c.ids) != 0)
+			break;
+	}
+	free(acts);
+	arena_release(&a);
+	return rc;
+}
+
 /* ---- Changing records ------------------------------------------------------------- */
 
 /* Inserts the themes, co-agents and checkpoints of iv under intervention iid. */
@@ -1741,6 +1854,95 @@ enum err_code store_followup_update(struct store *s, int64_t intervention_id, in
 		rc = provisions_insert(s, followup_id, f, e);
 out:
 	return release(s, rc, e);
+}
+
+/* ---- Existence checks ------------------------------------------------------------- */
+
+/* Steps a bound one-row query; *found is 1 when it returned a row (and *value, when not
+ * NULL, holds its first column). */
+static enum err_code probe(struct store *s, sqlite3_stmt *st, int *found, int64_t *value,
+                           struct err *e)
+{
+	int rc = sqlite3_step(st);
+
+	*found = rc == SQLITE_ROW;
+	if (value)
+		*value = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(s, e, "lookup");
+	return ERR_OK;
+}
+
+enum err_code store_ref_exists(struct store *s, enum store_ref ref, const char *code, int64_t id,
+                               int *exists, struct err *e)
+{
+	static const enum stmt_id ids[] = {
+		[STORE_REF_THEME] = ST_REF_THEME,
+		[STORE_REF_INTERVENTION_KIND] = ST_REF_INTERVENTION_KIND,
+		[STORE_REF_FOLLOWUP_KIND] = ST_REF_FOLLOWUP_KIND,
+		[STORE_REF_ESTABLISHMENT] = ST_REF_ESTABLISHMENT,
+		[STORE_REF_WORKSITE] = ST_REF_WORKSITE,
+		[STORE_REF_CONTROL_AGENT] = ST_REF_CONTROL_AGENT,
+	};
+	sqlite3_stmt *st;
+
+	*exists = 0;
+	if ((unsigned)ref >= sizeof ids / sizeof ids[0])
+		return err_set(e, ERR_INTERNAL, NULL, "unknown reference kind %d", (int)ref);
+	if (ref == STORE_REF_ESTABLISHMENT && parse_number("siret", code, 14, &id, NULL) != ERR_OK)
+		return ERR_OK; /* not a SIRET: does not exist */
+	if ((st = stmt(s, ids[ref], e)) == NULL)
+		return ERR_STORE;
+	bind_str(st, 1, code);
+	sqlite3_bind_int64(st, 2, id);
+	return probe(s, st, exists, NULL, e);
+}
+
+enum err_code store_priority_action_applies(struct store *s, int64_t action_id, const char *date,
+                                            const char *region_code, int *applies,
+                                            struct err *e)
+{
+	sqlite3_stmt *st = stmt(s, ST_ACTION_APPLIES, e);
+
+	*applies = 0;
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, action_id);
+	bind_str(st, 2, date);
+	bind_str(st, 3, region_code);
+	return probe(s, st, applies, NULL, e);
+}
+
+enum err_code store_control_point_belongs(struct store *s, int64_t cp_id, int64_t action_id,
+                                          int *belongs, struct err *e)
+{
+	sqlite3_stmt *st = stmt(s, ST_CONTROL_POINT_BELONGS, e);
+
+	*belongs = 0;
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, cp_id);
+	sqlite3_bind_int64(st, 2, action_id);
+	return probe(s, st, belongs, NULL, e);
+}
+
+enum err_code store_control_agent_id(struct store *s, const char *login, int64_t *id,
+                                     struct err *e)
+{
+	sqlite3_stmt *st = stmt(s, ST_CONTROL_AGENT_ID, e);
+	enum err_code rc;
+	int found;
+
+	*id = 0;
+	if (st == NULL)
+		return ERR_STORE;
+	bind_str(st, 1, login);
+	if ((rc = probe(s, st, &found, id, e)) != ERR_OK)
+		return rc;
+	if (!found)
+		return err_set(e, ERR_NOT_FOUND, "login", "no control agent with login %s", login);
+	return ERR_OK;
 }
 
 /* ---- Audit ------------------------------------------------------------------------ */

@@ -106,6 +106,15 @@ enum err_code store_nomenclature_each(struct store *s, enum store_nomenclature w
 enum err_code store_priority_action_insert(struct store *s, const struct priority_action *a,
                                            int64_t *id, int64_t *cp_ids, struct err *e);
 
+/* Walks the priority actions running on date that are national or of region_code, by
+ * code, with their themes and control points (cp_ids[i] is the id of control point i);
+ * all borrowed for the call. */
+typedef int (*store_action_cb)(void *ctx, const struct priority_action *a,
+                               const int64_t *cp_ids);
+enum err_code store_priority_actions_running(struct store *s, const char *date,
+                                             const char *region_code, store_action_cb cb,
+                                             void *ctx, struct err *e);
+
 /* ---- Interventions ---------------------------------------------------------------- */
 
 /* Inserts an intervention with its co-agents, themes, checkpoints, follow-ups, accidents
@@ -178,6 +187,31 @@ enum err_code store_followup_insert(struct store *s, int64_t intervention_id,
  * the intervention. */
 enum err_code store_followup_update(struct store *s, int64_t intervention_id, int64_t followup_id,
                                     const struct followup *f, struct err *e);
+
+/* ---- Existence checks (precise errors before a write) ------------------------------ */
+
+enum store_ref {
+	STORE_REF_THEME,             /* an active theme code */
+	STORE_REF_INTERVENTION_KIND, /* an active kind code */
+	STORE_REF_FOLLOWUP_KIND,     /* an active follow-up kind code */
+	STORE_REF_ESTABLISHMENT,     /* a SIRET (code) */
+	STORE_REF_WORKSITE,          /* a worksite id */
+	STORE_REF_CONTROL_AGENT,     /* an enabled account of role agent (id) */
+};
+/* Sets *exists to 1 when the thing named by code (or id) exists. */
+enum err_code store_ref_exists(struct store *s, enum store_ref ref, const char *code, int64_t id,
+                               int *exists, struct err *e);
+/* Sets *applies to 1 when the priority action runs on date and is national or of
+ * region_code. */
+enum err_code store_priority_action_applies(struct store *s, int64_t action_id, const char *date,
+                                            const char *region_code, int *applies,
+                                            struct err *e);
+/* Sets *belongs to 1 when control point cp_id is one of the action's. */
+enum err_code store_control_point_belongs(struct store *s, int64_t cp_id, int64_t action_id,
+                                          int *belongs, struct err *e);
+/* The id of the enabled control agent with this login (0 and ERR_NOT_FOUND otherwise). */
+enum err_code store_control_agent_id(struct store *s, const char *login, int64_t *id,
+                                     struct err *e);
 
 /* ---- Audit ------------------------------------------------------------------------ */
 

@@ -81,9 +81,15 @@ expect_eq "same establishments after the round trip" \
 	                  FROM establishment ORDER BY siret" | md5sum)" \
 	"$(sqlite3 "$r" "SELECT siret, siren, nic, state, naf, postcode, commune_code, enseigne1
 	                 FROM establishment ORDER BY siret" | md5sum)"
-printf 'siret,etatAdministratifEtablissement\n12345678901234,A\n,A\n' >"$tmp/bad.csv"
+# The real header, a good row, then the same row with a wrong check digit (line 3).
+head -2 "$tmp/sirene/StockEtablissement.csv" >"$tmp/bad.csv"
+sed -n 2p "$tmp/sirene/StockEtablissement.csv" |
+	awk -F, -v OFS=, '{ $3 = substr($3, 1, 13) ($3 ~ /0$/ ? "1" : "0"); print }' >>"$tmp/bad.csv"
 expect_status "rejected rows give exit 3" 3 "$constat" import-sirene --db "$r" "$tmp/bad.csv"
-expect_match "reject names line and field" "bad.csv:2: siret" "$(cat "$tmp/err")"
+expect_match "reject names line and field" "bad.csv:3: (siret|nic): " "$(cat "$tmp/err")"
+printf 'siret,etatAdministratifEtablissement\n12345678901234,A\n' >"$tmp/short.csv"
+expect_status "missing columns are refused" 1 "$constat" import-sirene --db "$r" "$tmp/short.csv"
+expect_match "the missing columns are named" "siren, nic" "$(cat "$tmp/err")"
 
 # --- demo
 expect_status "demo (tiny)" 0 "$constat" demo --db "$tmp/demo.db" --scale tiny

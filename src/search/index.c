@@ -1,0 +1,944 @@
+/* index: building, saving, mapping and updating the establishment search index. */
+#include "search/index-impl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/xalloc.h"
+#include "domain/refdata.h"
+#include "domain/siret.h"
+#include "store/store.h"
+
+const char *search_field_name(int field)
+{
+	static const char *const names[] = {"name", "enseigne", "address", "commune"};
+
+	return field >= 0 && field < SEARCH_FIELD_COUNT ? names[field] : "?";
+}
+
+/* ---- Small helpers ----------------------------------------------------------------- */
+
+uint64_t search_checksum(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	uint64_t h = 0x9E3779B97F4A7C15ull ^ n, w;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, b + i, 8);
+		h = (h ^ (w * 0xFF51AFD7ED558CCDull)) * 0xC4CEB9FE1A85EC53ull;
+		h ^= h >> 29;
+	}
+	for (; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001B3ull;
+	return h ^ (h >> 31);
+}
+
+static size_t varint_len(uint64_t v)
+{
+	size_t n = 1;
+
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+static size_t varint_put(uint8_t *p, uint64_t v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		p[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (uint8_t)v;
+	return n;
+}
+
+int search_varint_get(const uint8_t *p, size_t end, size_t *i, uint64_t *v)
+{
+	uint64_t x = 0;
+	unsigned shift = 0;
+	size_t k = *i;
+
+	while (k < end && shift < 64) {
+		uint8_t c = p[k++];
+
+		x |= (uint64_t)(c & 0x7F) << shift;
+		if ((c & 0x80) == 0) {
+			*i = k;
+			*v = x;
+			return 1;
+		}
+		shift += 7;
+	}
+	return 0;
+}
+
+/* Grows *p (of *cap elements of size sz) to hold need elements; aborts past max. */
+static int grow(void *pp, size_t *cap, size_t need, size_t sz, size_t max)
+{
+	void **p = pp;
+	size_t c = *cap ? *cap : 64;
+
+	if (need <= *cap)
+		return 1;
+	if (need > max)
+		return 0;
+	while (c < need)
+		c = c > max / 2 ? max : c * 2;
+	*p = xrealloc(*p, c * sz);
+	*cap = c;
+	return 1;
+}
+
+/* ---- Documents --------------------------------------------------------------------- */
+
+static int blank(const char *s)
+{
+	return s == NULL || *s == '\0';
+}
+
+static uint32_t band_rank(const char *b)
+{
+	static const char *const bands[] = {"00", "01", "02", "03", "11", "12", "21", "22",
+		"31", "32", "41", "42", "51", "52", "53"};
+
+	if (b)
+		for (uint32_t i = 0; i < sizeof bands / sizeof bands[0]; i++)
+			if (strcmp(b, bands[i]) == 0)
+				return i + 1;
+	return 0;
+}
+
+static void disp_add(struct search_docsrc *d, const char *s, int last)
+{
+	size_t n = s ? strlen(s) : 0;
+	size_t room = sizeof d->disp - d->disp_len - 2;
+
+	if (n > room)
+		n = room;
+	/* never leave half a character nor a separator inside a value */
+	while (n > 0 && n < (s ? strlen(s) : 0) && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	for (size_t i = 0; i < n; i++)
+		d->disp[d->disp_len++] = s[i] == SEARCH_DISP_SEP ? ' ' : s[i];
+	if (!last)
+		d->disp[d->disp_len++] = SEARCH_DISP_SEP;
+	d->disp[d->disp_len] = '\0';
+}
+
+/* Tokenises text into field f of d, a gap after it. */
+static void add_value(struct search_docsrc *d, int f, const char *text, enum search_ctx ctx,
+                      uint16_t *pos)
+{
+	struct search_token toks[48];
+	size_t n;
+
+	if (blank(text))
+		return;
+	n = search_tokenize(text, ctx, toks, sizeof toks / sizeof toks[0]);
+	for (size_t i = 0; i < n && d->n < SEARCH_DOC_TOKENS_MAX; i++) {
+		struct search_dterm *t;
+
+		if (toks[i].flags & SEARCH_TOK_STOP)
+			continue;
+		t = &d->terms[d->n];
+		memcpy(t->text, toks[i].form[0], sizeof t->text);
+		t->field = (uint8_t)f;
+		t->legal = (toks[i].flags & SEARCH_TOK_LEGAL) != 0;
+		t->pos = (*pos)++;
+		d->gap_after[d->n] = 0;
+		d->n++;
+	}
+	if (d->n > 0 && d->terms[d->n - 1].field == f && !d->gap_after[d->n - 1]) {
+		d->gap_after[d->n - 1] = 1;
+		(*pos)++;
+	}
+}
+
+void search_docsrc_fill(struct search_docsrc *d, const struct establishment *est,
+                        const struct legal_unit *u)
+{
+	char name[512], addr[512], dept[4] = "";
+	const char *disp_name = NULL;
+	uint16_t pos;
+
+	memset(d, 0, offsetof(struct search_docsrc, terms));
+	d->n = 0;
+	d->siret = est->siret ? strtoll(est->siret, NULL, 10) : 0;
+	d->stat = (est->state && strcmp(est->state, "A") == 0 ? SEARCH_STATIC_ACTIVE : 0) |
+	          (est->head_office ? SEARCH_STATIC_HEAD : 0) | band_rank(est->headcount_band) << 9;
+	if (u && u->company_category)
+		d->stat |= (strcmp(u->company_category, "GE") == 0 ? 3u :
+		            strcmp(u->company_category, "ETI") == 0 ? 2u :
+		            strcmp(u->company_category, "PME") == 0 ? 1u : 0u) << 7;
+
+	/* name: the legal unit's name, or a sole trader's names; acronym; usual name */
+	name[0] = '\0';
+	if (u && !blank(u->name)) {
+		snprintf(name, sizeof name, "%s", u->name);
+	} else if (u && (!blank(u->last_name) || !blank(u->first_name))) {
+		snprintf(name, sizeof name, "%s%s%s", u->first_name ? u->first_name : "",
+		         blank(u->first_name) ? "" : " ", u->last_name ? u->last_name : "");
+	}
+	disp_name = name[0] ? name : !blank(est->usual_name) ? est->usual_name : est->enseigne1;
+	pos = 0;
+	add_value(d, SEARCH_FIELD_NAME, name, SEARCH_CTX_NAME, &pos);
+	if (u)
+		add_value(d, SEARCH_FIELD_NAME, u->acronym, SEARCH_CTX_NAME, &pos);
+	add_value(d, SEARCH_FIELD_NAME, est->usual_name, SEARCH_CTX_NAME, &pos);
+	pos = 0;
+	add_value(d, SEARCH_FIELD_ENSEIGNE, est->enseigne1, SEARCH_CTX_NAME, &pos);
+	add_value(d, SEARCH_FIELD_ENSEIGNE, est->enseigne2, SEARCH_CTX_NAME, &pos);
+	add_value(d, SEARCH_FIELD_ENSEIGNE, est->enseigne3, SEARCH_CTX_NAME, &pos);
+
+	snprintf(addr, sizeof addr, "%s%s%s%s%s%s%s", est->street_number ? est->street_number : "",
+	         blank(est->street_repeat) ? "" : " ", est->street_repeat ? est->street_repeat : "",
+	         blank(est->street_type) ? "" : " ", est->street_type ? est->street_type : "",
+	         blank(est->street_name) ? "" : " ", est->street_name ? est->street_name : "");
+	pos = 0;
+	add_value(d, SEARCH_FIELD_ADDRESS, addr[0] == ' ' ? addr + 1 : addr, SEARCH_CTX_PLACE,
+	          &pos);
+	add_value(d, SEARCH_FIELD_ADDRESS, est->address_extra, SEARCH_CTX_PLACE, &pos);
+
+	pos = 0;
+	add_value(d, SEARCH_FIELD_COMMUNE, est->commune_name, SEARCH_CTX_PLACE, &pos);
+	add_value(d, SEARCH_FIELD_COMMUNE, est->postcode, SEARCH_CTX_PLACE, &pos);
+	if (!blank(est->commune_code)) {
+		const struct refdata_commune *c = refdata_commune_find(est->commune_code);
+
+		if (c && c->department)
+			snprintf(dept, sizeof dept, "%s", c->department);
+		else if (strlen(est->commune_code) == 5)
+			snprintf(dept, sizeof dept, "%.*s",
+			         strncmp(est->commune_code, "97", 2) == 0 ? 3 : 2, est->commune_code);
+		add_value(d, SEARCH_FIELD_COMMUNE, dept, SEARCH_CTX_PLACE, &pos);
+	}
+
+	disp_add(d, disp_name, 0);
+	disp_add(d, est->enseigne1, 0);
+	disp_add(d, addr[0] == ' ' ? addr + 1 : addr, 0);
+	disp_add(d, est->postcode, 0);
+	disp_add(d, est->commune_name, 1);
+}
+
+/* ---- Builder ----------------------------------------------------------------------- */
+
+struct bdoc {
+	int64_t siret;
+	uint32_t stat;
+	uint32_t n_tok;
+	uint64_t tok;      /* first token in b->tok */
+	uint64_t disp;     /* first byte in b->disp */
+	uint32_t disp_len;
+	uint16_t nf[SEARCH_FIELD_COUNT];
+};
+
+struct search_builder {
+	struct bdoc *docs;
+	size_t n_docs, cap_docs;
+	uint32_t *tok;           /* temporary term id + 1, or SEARCH_GAP */
+	size_t n_tok, cap_tok;
+	char *disp;
+	size_t n_disp, cap_disp;
+	char *arena;             /* term strings */
+	size_t n_arena, cap_arena;
+	uint32_t *term_off;      /* by temporary id */
+	uint8_t *term_flags;
+	size_t n_terms, cap_terms, cap_flags;
+	uint32_t *hash;          /* temporary id + 1, open addressing */
+	size_t hash_cap;
+	struct search_docsrc src; /* scratch */
+};
+
+struct search_builder *search_builder_new(void)
+{
+	struct search_builder *b = xcalloc(1, sizeof *b);
+
+	b->hash_cap = 1u << 16;
+	b->hash = xcalloc(b->hash_cap, sizeof *b->hash);
+	return b;
+}
+
+void search_builder_free(struct search_builder *b)
+{
+	if (b == NULL)
+		return;
+	free(b->docs);
+	free(b->tok);
+	free(b->disp);
+	free(b->arena);
+	free(b->term_off);
+	free(b->term_flags);
+	free(b->hash);
+	free(b);
+}
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 0xCBF29CE484222325ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001B3ull;
+	return h;
+}
+
+static void rehash(struct search_builder *b)
+{
+	size_t cap = b->hash_cap * 2;
+	uint32_t *h = xcalloc(cap, sizeof *h);
+
+	for (size_t i = 0; i < b->n_terms; i++) {
+		size_t k = str_hash(b->arena + b->term_off[i]) & (cap - 1);
+
+		while (h[k])
+			k = (k + 1) & (cap - 1);
+		h[k] = (uint32_t)i + 1;
+	}
+	free(b->hash);
+	b->hash = h;
+	b->hash_cap = cap;
+}
+
+/* The temporary id of term t, interned on first sight; UINT32_MAX past the caps. */
+static uint32_t intern(struct search_builder *b, const struct search_dterm *t)
+{
+	size_t len = strlen(t->text), k;
+
+	if ((b->n_terms + 1) * 2 > b->hash_cap)
+		rehash(b);
+	k = str_hash(t->text) & (b->hash_cap - 1);
+	while (b->hash[k]) {
+		uint32_t id = b->hash[k] - 1;
+
+		if (strcmp(b->arena + b->term_off[id], t->text) == 0) {
+			if (t->legal)
+				b->term_flags[id] |= SEARCH_TOK_LEGAL;
+			return id;
+		}
+		k = (k + 1) & (b->hash_cap - 1);
+	}
+	if (!grow(&b->arena, &b->cap_arena, b->n_arena + len + 1, 1, UINT32_MAX) ||
+	    !grow(&b->term_off, &b->cap_terms, b->n_terms + 1, sizeof *b->term_off,
+	          UINT32_MAX - 2) ||
+	    !grow(&b->term_flags, &b->cap_flags, b->n_terms + 1, 1, UINT32_MAX - 2))
+		return UINT32_MAX;
+	memcpy(b->arena + b->n_arena, t->text, len + 1);
+	b->term_off[b->n_terms] = (uint32_t)b->n_arena;
+	b->term_flags[b->n_terms] = t->legal ? SEARCH_TOK_LEGAL : 0;
+	b->n_arena += len + 1;
+	b->hash[k] = (uint32_t)b->n_terms + 1;
+	return (uint32_t)b->n_terms++;
+}
+
+enum err_code search_builder_add(struct search_builder *b, const struct establishment *est,
+                                 const struct legal_unit *u, struct err *e)
+{
+	struct search_docsrc *d = &b->src;
+	struct bdoc *bd;
+
+	if (est == NULL || est->siret == NULL || !siret_valid(est->siret))
+		return err_set(e, ERR_INVALID, "siret", "expected 14 digits with a valid check digit");
+	if (!grow(&b->docs, &b->cap_docs, b->n_docs + 1, sizeof *b->docs, SEARCH_DOCS_MAX) ||
+	    !grow(&b->tok, &b->cap_tok, b->n_tok + SEARCH_DOC_TOKENS_MAX * 2, sizeof *b->tok,
+	          SIZE_MAX / 8) ||
+	    !grow(&b->disp, &b->cap_disp, b->n_disp + sizeof d->disp, 1, SIZE_MAX / 2))
+		return err_set(e, ERR_TOO_BIG, NULL, "the search index is limited to %u "
+		               "establishments", SEARCH_DOCS_MAX);
+	search_docsrc_fill(d, est, u);
+	bd = &b->docs[b->n_docs];
+	memset(bd, 0, sizeof *bd);
+	bd->siret = d->siret;
+	bd->stat = d->stat;
+	bd->tok = b->n_tok;
+	for (size_t i = 0; i < d->n; i++) {
+		uint32_t id = intern(b, &d->terms[i]);
+
+		if (id == UINT32_MAX)
+			return err_set(e, ERR_TOO_BIG, NULL, "too many distinct words to index");
+		b->tok[b->n_tok++] = id + 1;
+		bd->nf[d->terms[i].field]++;
+		if (d->gap_after[i] && i + 1 < d->n && d->terms[i + 1].field == d->terms[i].field) {
+			b->tok[b->n_tok++] = SEARCH_GAP;
+			bd->nf[d->terms[i].field]++;
+		}
+	}
+	bd->n_tok = (uint32_t)(b->n_tok - bd->tok);
+	bd->disp = b->n_disp;
+	bd->disp_len = (uint32_t)d->disp_len;
+	memcpy(b->disp + b->n_disp, d->disp, d->disp_len);
+	b->n_disp += d->disp_len;
+	b->n_docs++;
+	return ERR_OK;
+}
+
+struct term_sort {
+	const char *s;
+	uint32_t id;
+};
+
+static int cmp_term(const void *a, const void *b)
+{
+	return strcmp(((const struct term_sort *)a)->s, ((const struct term_sort *)b)->s);
+}
+
+struct doc_sort {
+	uint32_t stat;
+	int64_t siret;
+	uint32_t idx;
+};
+
+static int cmp_doc(const void *a, const void *b)
+{
+	const struct doc_sort *x = a, *y = b;
+
+	if (x->stat != y->stat)
+		return x->stat > y->stat ? -1 : 1;
+	return x->siret < y->siret ? -1 : x->siret > y->siret;
+}
+
+static const int64_t *sort_sirets;
+
+static int cmp_by_siret(const void *a, const void *b)
+{
+	int64_t x = sort_sirets[*(const uint32_t *)a], y = sort_sirets[*(const uint32_t *)b];
+
+	return x < y ? -1 : x > y;
+}
+
+static enum err_code attach(struct search_index *ix, unsigned flags, struct err *e);
+
+static size_t align8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+enum err_code search_builder_finish(struct search_builder *b, struct search_index **out,
+                                    struct err *e)
+{
+	static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
+	struct search_image_header h;
+	struct term_sort *ts = NULL;
+	struct doc_sort *ds = NULL;
+	uint32_t *remap = NULL, *by_siret;
+	int64_t *last = NULL;
+	uint64_t *psize = NULL, *cursor = NULL;
+	uint64_t fwd_len = 0, post_len = 0, off;
+	unsigned char *img = NULL;
+	struct search_index *ix = NULL;
+	uint32_t nd = (uint32_t)b->n_docs, nt = (uint32_t)b->n_terms;
+	enum err_code rc = ERR_OK;
+
+	*out = NULL;
+	ts = xmalloc((nt + 1) * sizeof *ts);
+	for (uint32_t i = 0; i < nt; i++)
+		ts[i] = (struct term_sort){b->arena + b->term_off[i], i};
+	qsort(ts, nt, sizeof *ts, cmp_term);
+	remap = xmalloc((nt + 1) * sizeof *remap);
+	for (uint32_t i = 0; i < nt; i++)
+		remap[ts[i].id] = i;
+	ds = xmalloc((nd + 1) * sizeof *ds);
+	for (uint32_t i = 0; i < nd; i++)
+		ds[i] = (struct doc_sort){b->docs[i].stat, b->docs[i].siret, i};
+	qsort(ds, nd, sizeof *ds, cmp_doc);
+	for (uint32_t i = 1; i < nd; i++)
+		if (ds[i].siret == ds[i - 1].siret) {
+			rc = err_set(e, ERR_CONFLICT, "siret", "establishment %lld given twice",
+			             (long long)ds[i].siret);
+			goto out;
+		}
+
+	/* sizes of the forward index and of the postings */
+	last = xmalloc((nt + 1) * sizeof *last);
+	psize = xcalloc(nt + 1, sizeof *psize);
+	for (uint32_t t = 0; t < nt; t++)
+		last[t] = -1;
+	for (uint32_t doc = 0; doc < nd; doc++) {
+		const struct bdoc *bd = &b->docs[ds[doc].idx];
+
+		for (int f = 0; f < SEARCH_FIELD_COUNT; f++)
+			fwd_len += varint_len(bd->nf[f]);
+		for (uint32_t k = 0; k < bd->n_tok; k++) {
+			uint32_t v = b->tok[bd->tok + k], t;
+
+			if (v == SEARCH_GAP) {
+				fwd_len++;
+				continue;
+			}
+			t = remap[v - 1];
+			fwd_len += varint_len((uint64_t)t + 1);
+			if (last[t] != (int64_t)doc) {
+				psize[t] += varint_len((uint64_t)((int64_t)doc - last[t]));
+				last[t] = doc;
+			}
+		}
+	}
+	for (uint32_t t = 0; t < nt; t++)
+		post_len += psize[t];
+
+	memset(&h, 0, sizeof h);
+	memcpy(h.magic, SEARCH_MAGIC, 8);
+	h.version = SEARCH_FORMAT_VERSION;
+	h.endian = SEARCH_ENDIAN_MARK;
+	h.n_docs = nd;
+	h.n_terms = nt;
+	h.sec_len[SEC_SIRET] = (uint64_t)nd * 8;
+	h.sec_len[SEC_STATIC] = (uint64_t)nd * 4;
+	h.sec_len[SEC_FWD_OFF] = ((uint64_t)nd + 1) * 8;
+	h.sec_len[SEC_FWD] = fwd_len;
+	h.sec_len[SEC_DISP_OFF] = ((uint64_t)nd + 1) * 8;
+	h.sec_len[SEC_DISP] = b->n_disp;
+	h.sec_len[SEC_BY_SIRET] = (uint64_t)nd * 4;
+	h.sec_len[SEC_TERM_OFF] = ((uint64_t)nt + 1) * 4;
+	h.sec_len[SEC_TERM_STR] = b->n_arena;
+	h.sec_len[SEC_POST_OFF] = ((uint64_t)nt + 1) * 8;
+	h.sec_len[SEC_POST] = post_len;
+	h.sec_len[SEC_TERM_CDF] = ((uint64_t)nt + 1) * 8;
+	h.sec_len[SEC_TERM_FLAGS] = nt;
+	off = align8(sizeof h);
+	for (int s = 0; s < SEC_COUNT; s++) {
+		h.sec_off[s] = off;
+		off = align8(off + h.sec_len[s]);
+	}
+	h.file_size = off;
+	img = xcalloc(1, off);
+
+	{
+		int64_t *sir = (int64_t *)(img + h.sec_off[SEC_SIRET]);
+		uint32_t *st = (uint32_t *)(img + h.sec_off[SEC_STATIC]);
+		uint64_t *fo = (uint64_t *)(img + h.sec_off[SEC_FWD_OFF]);
+		uint8_t *fw = img + h.sec_off[SEC_FWD];
+		uint64_t *dof = (uint64_t *)(img + h.sec_off[SEC_DISP_OFF]);
+		uint8_t *dp = img + h.sec_off[SEC_DISP];
+		uint32_t *tof = (uint32_t *)(img + h.sec_off[SEC_TERM_OFF]);
+		char *tstr = (char *)(img + h.sec_off[SEC_TERM_STR]);
+		uint64_t *po = (uint64_t *)(img + h.sec_off[SEC_POST_OFF]);
+		uint8_t *pp = img + h.sec_off[SEC_POST];
+		uint64_t *cdf = (uint64_t *)(img + h.sec_off[SEC_TERM_CDF]);
+		uint8_t *tfl = img + h.sec_off[SEC_TERM_FLAGS];
+		uint64_t fpos = 0, dpos = 0, spos = 0;
+
+		/* dictionary, posting offsets */
+		cursor = xmalloc((nt + 1) * sizeof *cursor);
+		po[0] = 0;
+		for (uint32_t t = 0; t < nt; t++) {
+			size_t len = strlen(ts[t].s) + 1;
+
+			tof[t] = (uint32_t)spos;
+			memcpy(tstr + spos, ts[t].s, len);
+			spos += len;
+			tfl[t] = b->term_flags[ts[t].id];
+			cursor[t] = po[t];
+			po[t + 1] = po[t] + psize[t];
+			last[t] = -1;
+		}
+		tof[nt] = (uint32_t)spos;
+		cdf[0] = 0;
+		for (uint32_t doc = 0; doc < nd; doc++) {
+			const struct bdoc *bd = &b->docs[ds[doc].idx];
+
+			sir[doc] = bd->siret;
+			st[doc] = bd->stat;
+			fo[doc] = fpos;
+			for (int f = 0; f < SEARCH_FIELD_COUNT; f++)
+				fpos += varint_put(fw + fpos, bd->nf[f]);
+			for (uint32_t k = 0; k < bd->n_tok; k++) {
+				uint32_t v = b->tok[bd->tok + k], t;
+
+				if (v == SEARCH_GAP) {
+					fw[fpos++] = SEARCH_GAP;
+					continue;
+				}
+				t = remap[v - 1];
+				fpos += varint_put(fw + fpos, (uint64_t)t + 1);
+				if (last[t] != (int64_t)doc) {
+					cursor[t] += varint_put(pp + cursor[t],
+					                        (uint64_t)((int64_t)doc - last[t]));
+					last[t] = doc;
+					cdf[t + 1]++;
+				}
+			}
+			dof[doc] = dpos;
+			memcpy(dp + dpos, b->disp + bd->disp, bd->disp_len);
+			dpos += bd->disp_len;
+		}
+		fo[nd] = fpos;
+		dof[nd] = dpos;
+		for (uint32_t t = 0; t < nt; t++)
+			cdf[t + 1] += cdf[t];
+		by_siret = (uint32_t *)(img + h.sec_off[SEC_BY_SIRET]);
+		for (uint32_t doc = 0; doc < nd; doc++)
+			by_siret[doc] = doc;
+		pthread_mutex_lock(&sort_lock);
+		sort_sirets = sir;
+		qsort(by_siret, nd, sizeof *by_siret, cmp_by_siret);
+		sort_sirets = NULL;
+		pthread_mutex_unlock(&sort_lock);
+	}
+	h.payload_sum = search_checksum(img + sizeof h, off - sizeof h);
+	h.header_sum = search_checksum(&h, offsetof(struct search_image_header, header_sum));
+	memcpy(img, &h, sizeof h);
+
+	ix = xcalloc(1, sizeof *ix);
+	ix->image = img;
+	ix->size = off;
+	img = NULL;
+	if ((rc = attach(ix, SEARCH_OPEN_VERIFY, e)) != ERR_OK)
+		goto out;
+	*out = ix;
+	ix = NULL;
+	/* the builder is emptied */
+	b->n_docs = b->n_tok = b->n_disp = 0;
+out:
+	search_index_free(ix);
+	free(img);
+	free(ts);
+	free(ds);
+	free(remap);
+	free(last);
+	free(psize);
+	free(cursor);
+	return rc;
+}
+
+static int build_cb(void *ctx, const struct establishment *est, const struct legal_unit *u)
+{
+	void **c = ctx;
+	struct search_builder *b = c[0];
+	struct err *e = c[1];
+
+	/* a registry row with a bad SIRET is skipped, not fatal */
+	if (est->siret == NULL || !siret_valid(est->siret))
+		return 0;
+	return search_builder_add(b, est, u, e) != ERR_OK;
+}
+
+enum err_code search_index_build(struct store *s, struct search_index **out, struct err *e)
+{
+	struct search_builder *b = search_builder_new();
+	struct err local = {0};
+	void *ctx[2] = {b, &local};
+	enum err_code rc;
+
+	*out = NULL;
+	rc = store_establishment_each(s, build_cb, ctx, e);
+	if (rc == ERR_OK && local.code != ERR_OK) {
+		if (e)
+			*e = local;
+		rc = local.code;
+	}
+	if (rc == ERR_OK)
+		rc = search_builder_finish(b, out, e);
+	search_builder_free(b);
+	return rc;
+}
+
+/* ---- Attaching an image (built or mapped) ------------------------------------------ */
+
+static enum err_code corrupt(struct err *e, const char *what)
+{
+	return err_set(e, ERR_INVALID, "index", "the search index file is damaged (%s): "
+	               "rebuild it with 'constat search --build-index'", what);
+}
+
+static int offsets_ok64(const uint64_t *o, uint64_t n, uint64_t end)
+{
+	if (o[0] != 0 || o[n] != end)
+		return 0;
+	for (uint64_t i = 0; i < n; i++)
+		if (o[i + 1] < o[i])
+			return 0;
+	return 1;
+}
+
+static enum err_code attach(struct search_index *ix, unsigned flags, struct err *e)
+{
+	struct search_image_header h;
+	uint64_t need[SEC_COUNT];
+
+	if (ix->size < sizeof h)
+		return corrupt(e, "too short");
+	memcpy(&h, ix->image, sizeof h);
+	if (memcmp(h.magic, SEARCH_MAGIC, 8) != 0)
+		return corrupt(e, "not a search index");
+	if (h.version != SEARCH_FORMAT_VERSION)
+		return err_set(e, ERR_INVALID, "index", "search index format %u, expected %u: "
+		               "rebuild it", h.version, SEARCH_FORMAT_VERSION);
+	if (h.endian != SEARCH_ENDIAN_MARK)
+		return corrupt(e, "built on a machine of another byte order");
+	if (h.header_sum != search_checksum(&h, offsetof(struct search_image_header, header_sum)))
+		return corrupt(e, "header checksum");
+	if (h.file_size != ix->size || h.n_docs > SEARCH_DOCS_MAX)
+		return corrupt(e, "size");
+	need[SEC_SIRET] = (uint64_t)h.n_docs * 8;
+	need[SEC_STATIC] = (uint64_t)h.n_docs * 4;
+	need[SEC_FWD_OFF] = ((uint64_t)h.n_docs + 1) * 8;
+	need[SEC_DISP_OFF] = need[SEC_FWD_OFF];
+	need[SEC_BY_SIRET] = (uint64_t)h.n_docs * 4;
+	need[SEC_TERM_OFF] = ((uint64_t)h.n_terms + 1) * 4;
+	need[SEC_POST_OFF] = ((uint64_t)h.n_terms + 1) * 8;
+	need[SEC_TERM_CDF] = need[SEC_POST_OFF];
+	need[SEC_TERM_FLAGS] = h.n_terms;
+	for (int s = 0; s < SEC_COUNT; s++) {
+		if (h.sec_off[s] % 8 != 0 || h.sec_off[s] < sizeof h || h.sec_off[s] > ix->size ||
+		    h.sec_len[s] > ix->size - h.sec_off[s])
+			return corrupt(e, "section bounds");
+		if (s != SEC_FWD && s != SEC_DISP && s != SEC_TERM_STR && s != SEC_POST &&
+		    h.sec_len[s] != need[s])
+			return corrupt(e, "section size");
+	}
+	if ((flags & SEARCH_OPEN_VERIFY) &&
+	    h.payload_sum != search_checksum(ix->image + sizeof h, ix->size - sizeof h))
+		return corrupt(e, "checksum");
+	ix->n_docs = h.n_docs;
+	ix->n_terms = h.n_terms;
+#define SEC(T, s) ((const T *)(const void *)(ix->image + h.sec_off[s]))
+	ix->siret = SEC(int64_t, SEC_SIRET);
+	ix->stat = SEC(uint32_t, SEC_STATIC);
+	ix->fwd_off = SEC(uint64_t, SEC_FWD_OFF);
+	ix->fwd = SEC(uint8_t, SEC_FWD);
+	ix->disp_off = SEC(uint64_t, SEC_DISP_OFF);
+	ix->disp = SEC(uint8_t, SEC_DISP);
+	ix->by_siret = SEC(uint32_t, SEC_BY_SIRET);
+	ix->term_off = SEC(uint32_t, SEC_TERM_OFF);
+	ix->post_off = SEC(uint64_t, SEC_POST_OFF);
+	ix->post = SEC(uint8_t, SEC_POST);
+	ix->cdf = SEC(uint64_t, SEC_TERM_CDF);
+	ix->term_flags = SEC(uint8_t, SEC_TERM_FLAGS);
+#undef SEC
+	if (!offsets_ok64(ix->fwd_off, h.n_docs, h.sec_len[SEC_FWD]) ||
+	    !offsets_ok64(ix->disp_off, h.n_docs, h.sec_len[SEC_DISP]) ||
+	    !offsets_ok64(ix->post_off, h.n_terms, h.sec_len[SEC_POST]) ||
+	    ix->cdf[0] != 0)
+		return corrupt(e, "offset table");
+	for (uint32_t t = 0; t < h.n_terms; t++)
+		if (ix->cdf[t + 1] < ix->cdf[t] || ix->term_off[t + 1] <= ix->term_off[t])
+			return corrupt(e, "dictionary");
+	if (ix->term_off[0] != 0 || ix->term_off[h.n_terms] != h.sec_len[SEC_TERM_STR])
+		return corrupt(e, "dictionary");
+	for (uint32_t t = 0; t < h.n_terms; t++)
+		if (ix->image[h.sec_off[SEC_TERM_STR] + ix->term_off[t + 1] - 1] != '\0')
+			return corrupt(e, "dictionary");
+	for (uint32_t d = 0; d < h.n_docs; d++)
+		if (ix->by_siret[d] >= h.n_docs)
+			return corrupt(e, "siret table");
+	ix->dict.arena = (const char *)ix->image + h.sec_off[SEC_TERM_STR];
+	ix->dict.off = ix->term_off;
+	ix->dict.n = h.n_terms;
+	pthread_rwlock_init(&ix->lock, NULL);
+	return ERR_OK;
+}
+
+/* ---- Files ------------------------------------------------------------------------- */
+
+enum err_code search_index_save(const struct search_index *ix, const char *path, struct err *e)
+{
+	char tmp[4096];
+	size_t done = 0;
+	int fd;
+
+	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+		return err_set(e, ERR_INVALID, "index", "path too long");
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return err_set(e, ERR_IO, "index", "cannot create %s: %s", tmp, strerror(errno));
+	while (done < ix->size) {
+		ssize_t w = write(fd, ix->image + done, ix->size - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			err_set(e, ERR_IO, "index", "cannot write %s: %s", tmp, strerror(errno));
+			close(fd);
+			unlink(tmp);
+			return ERR_IO;
+		}
+		done += (size_t)w;
+	}
+	if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
+		err_set(e, ERR_IO, "index", "cannot write %s: %s", path, strerror(errno));
+		unlink(tmp);
+		return ERR_IO;
+	}
+	return ERR_OK;
+}
+
+enum err_code search_index_open(const char *path, unsigned flags, struct search_index **out,
+                                struct err *e)
+{
+	struct search_index *ix;
+	struct stat stt;
+	enum err_code rc;
+	void *map;
+	int fd;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return err_set(e, errno == ENOENT ? ERR_NOT_FOUND : ERR_IO, "index",
+		               "cannot open %s: %s", path, strerror(errno));
+	if (fstat(fd, &stt) != 0 || stt.st_size < (off_t)sizeof(struct search_image_header)) {
+		close(fd);
+		return corrupt(e, "too short");
+	}
+	map = mmap(NULL, (size_t)stt.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return err_set(e, ERR_IO, "index", "cannot map %s: %s", path, strerror(errno));
+	ix = xcalloc(1, sizeof *ix);
+	ix->image = map;
+	ix->size = (size_t)stt.st_size;
+	ix->mapped = 1;
+	if ((rc = attach(ix, flags, e)) != ERR_OK) {
+		munmap(map, ix->size);
+		free(ix);
+		return rc;
+	}
+	*out = ix;
+	return ERR_OK;
+}
+
+void search_index_free(struct search_index *ix)
+{
+	if (ix == NULL)
+		return;
+	if (ix->dict.arena)
+		pthread_rwlock_destroy(&ix->lock);
+	if (ix->mapped)
+		munmap(ix->image, ix->size);
+	else
+		free(ix->image);
+	for (size_t i = 0; i < ix->n_delta; i++) {
+		free(ix->delta[i].disp);
+		free(ix->delta[i].terms);
+	}
+	free(ix->delta);
+	free(ix->hidden);
+	free(ix);
+}
+
+/* ---- Lookups and the delta --------------------------------------------------------- */
+
+uint32_t search_index_find_siret(const struct search_index *ix, int64_t siret)
+{
+	uint32_t lo = 0, hi = ix->n_docs;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (ix->siret[ix->by_siret[mid]] < siret)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ix->n_docs && ix->siret[ix->by_siret[lo]] == siret ? ix->by_siret[lo]
+	                                                                : UINT32_MAX;
+}
+
+int search_index_hidden(const struct search_index *ix, uint32_t doc)
+{
+	return ix->hidden && (ix->hidden[doc / 64] >> (doc % 64) & 1);
+}
+
+static void hide(struct search_index *ix, int64_t siret)
+{
+	uint32_t doc = search_index_find_siret(ix, siret);
+
+	if (doc == UINT32_MAX)
+		return;
+	if (ix->hidden == NULL)
+		ix->hidden = xcalloc(ix->n_docs / 64 + 1, sizeof *ix->hidden);
+	ix->hidden[doc / 64] |= 1ull << (doc % 64);
+}
+
+static struct search_delta_doc *delta_find(struct search_index *ix, int64_t siret)
+{
+	for (size_t i = 0; i < ix->n_delta; i++)
+		if (ix->delta[i].siret == siret)
+			return &ix->delta[i];
+	return NULL;
+}
+
+enum err_code search_index_update(struct search_index *ix, const struct establishment *est,
+                                  const struct legal_unit *u, struct err *e)
+{
+	struct search_docsrc *d;
+	struct search_delta_doc *dd;
+	enum err_code rc = ERR_OK;
+
+	if (est == NULL || est->siret == NULL || !siret_valid(est->siret))
+		return err_set(e, ERR_INVALID, "siret", "expected 14 digits with a valid check digit");
+	d = xmalloc(sizeof *d);
+	search_docsrc_fill(d, est, u);
+	pthread_rwlock_wrlock(&ix->lock);
+	dd = delta_find(ix, d->siret);
+	if (dd == NULL) {
+		if (ix->n_delta >= SEARCH_DELTA_MAX) {
+			rc = err_set(e, ERR_TOO_BIG, NULL, "%u establishments changed since the "
+			             "search index was built: rebuild it", SEARCH_DELTA_MAX);
+			goto out;
+		}
+		grow(&ix->delta, &ix->cap_delta, ix->n_delta + 1, sizeof *ix->delta,
+		     SEARCH_DELTA_MAX);
+		dd = &ix->delta[ix->n_delta++];
+		memset(dd, 0, sizeof *dd);
+		hide(ix, d->siret);
+	}
+	free(dd->disp);
+	free(dd->terms);
+	dd->siret = d->siret;
+	dd->stat = d->stat;
+	dd->removed = 0;
+	dd->disp = xstrndup(d->disp, d->disp_len);
+	dd->terms = xmalloc((d->n + 1) * sizeof *dd->terms);
+	memcpy(dd->terms, d->terms, d->n * sizeof *dd->terms);
+	dd->n = d->n;
+out:
+	pthread_rwlock_unlock(&ix->lock);
+	free(d);
+	return rc;
+}
+
+enum err_code search_index_remove(struct search_index *ix, const char *siret, struct err *e)
+{
+	struct search_delta_doc *dd;
+	int64_t v;
+
+	if (siret == NULL || !siret_valid(siret))
+		return err_set(e, ERR_INVALID, "siret", "expected 14 digits with a valid check digit");
+	v = strtoll(siret, NULL, 10);
+	pthread_rwlock_wrlock(&ix->lock);
+	hide(ix, v);
+	if ((dd = delta_find(ix, v)) != NULL)
+		dd->removed = 1;
+	pthread_rwlock_unlock(&ix->lock);
+	return ERR_OK;
+}
+
+void search_index_stats(struct search_index *ix, struct search_index_stats *st)
+{
+	const struct search_image_header *h = (const void *)ix->image;
+
+	memset(st, 0, sizeof *st);
+	st->n_docs = ix->n_docs;
+	st->n_terms = ix->n_terms;
+	st->image_bytes = ix->size;
+	st->postings_bytes = h->sec_len[SEC_POST] + h->sec_len[SEC_POST_OFF];
+	st->forward_bytes = h->sec_len[SEC_FWD] + h->sec_len[SEC_FWD_OFF];
+	st->display_bytes = h->sec_len[SEC_DISP] + h->sec_len[SEC_DISP_OFF];
+	st->dictionary_bytes = h->sec_len[SEC_TERM_STR] + h->sec_len[SEC_TERM_OFF] +
+	                       h->sec_len[SEC_TERM_CDF] + h->sec_len[SEC_TERM_FLAGS];
+	st->mapped = ix->mapped;
+	pthread_rwlock_rdlock(&ix->lock);
+	st->delta_docs = ix->n_delta;
+	pthread_rwlock_unlock(&ix->lock);
+}

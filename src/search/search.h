@@ -1,0 +1,64 @@
+/* search: the establishment search engine: typo-tolerant matching of a query against the
+ * index, identifier lookup and correction, and ranking by an ordered comparison. */
+#ifndef SEARCH_SEARCH_H
+#define SEARCH_SEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "search/index.h"
+#include "search/query.h"
+
+#define SEARCH_LIMIT_MAX 100
+#define SEARCH_SCORE_CAP 300000   /* candidates scored at most, in static-rank order */
+
+enum search_hit_flags {
+	SEARCH_HIT_SIRET = 1 << 0,          /* found by its SIRET */
+	SEARCH_HIT_SIREN = 1 << 1,          /* found by its SIREN */
+	SEARCH_HIT_CORRECTED = 1 << 2,      /* ... after correcting the identifier typed */
+	SEARCH_HIT_DELTA = 1 << 3,          /* changed since the index was built */
+	SEARCH_HIT_ACTIVE = 1 << 4,
+	SEARCH_HIT_HEAD_OFFICE = 1 << 5,
+};
+
+/* The ordered criteria, best first; hits are sorted on them in this order. */
+struct search_score {
+	uint8_t matched;     /* required query words found */
+	uint8_t typos;       /* total typos over them (fewer is better) */
+	uint8_t in_name;     /* words found in the name, an enseigne or the commune */
+	uint8_t full_name;   /* every word of the name (or of an enseigne) was matched */
+	uint8_t exact;       /* words matched whole, not as a prefix */
+	uint8_t proximity;   /* neighbouring query words found side by side */
+	uint8_t legal;       /* legal forms of the query found */
+	uint32_t stat;       /* static score: active, head office, headcount band, size */
+};
+
+struct search_hit {
+	char siret[15];
+	unsigned flags;                    /* enum search_hit_flags */
+	int corrected_pos;                 /* SEARCH_HIT_CORRECTED: digit position, else -1 */
+	char corrected_how;                /* 'd' digit changed, 's' swap, or 0 */
+	struct search_score score;
+	/* per query word: the field it matched in (enum search_field) or -1, its typos */
+	int8_t word_field[SEARCH_QUERY_WORDS_MAX];
+	uint8_t word_typos[SEARCH_QUERY_WORDS_MAX];
+	char name[160], enseigne[160], address[200], postcode[8], commune[80];
+};
+
+struct search_result {
+	struct search_query query;         /* as parsed */
+	uint32_t dropped;                  /* bit i: word i matched nothing, or was dropped */
+	size_t candidates;                 /* documents scored */
+	size_t n;
+	struct search_hit hit[SEARCH_LIMIT_MAX];
+};
+
+/* Runs a query (any bytes) against ix; returns at most limit (1..SEARCH_LIMIT_MAX)
+ * hits, best first. Safe to call from several threads at once, also while another
+ * thread updates the index. *out: new memory, caller frees with search_result_free. */
+enum err_code search_run(struct search_index *ix, const char *text, size_t limit,
+                         struct search_result **out, struct err *e);
+void search_result_free(struct search_result *r);
+
+#endif

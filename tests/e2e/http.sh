@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# End-to-end test of `constat serve`: a real server on an ephemeral port over a temporary
+# database; status codes, headers, bounds, the access log, and a draining shutdown.
+# Usage: http.sh PATH/TO/constat      (needs curl and the sqlite3 command-line shell)
+set -u
+constat=$1
+. "$(dirname "$0")/lib.sh"
+db=$tmp/t.db
+log=$tmp/serve.log
+pid=
+
+for tool in curl sqlite3; do
+	if ! command -v "$tool" >/dev/null; then
+		echo "http.sh: $tool is required (apt-get install -y $tool)" >&2
+		exit 1
+	fi
+done
+
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# --- refusals before start
+expect_status "serve without --db" 2 "$constat" serve
+expect_status "serve on a missing database" 1 "$constat" serve --db "$tmp/none.db"
+expect_match "missing database named" "does not exist" "$(cat "$tmp/err")"
+expect_status "serve with a bad --listen" 2 "$constat" serve --db "$db" --listen localhost
+expect_status "serve --help" 0 "$constat" serve --help
+
+expect_status "init" 0 "$constat" init --db "$db"
+cp "$db" "$tmp/old.db"
+sqlite3 "$tmp/old.db" "PRAGMA user_version = 1" >/dev/null
+expect_status "serve on an old schema" 1 "$constat" serve --db "$tmp/old.db"
+expect_match "schema named" "schema" "$(cat "$tmp/err")"
+
+# --- start on port 0 and read the port
+"$constat" serve --db "$db" --listen 127.0.0.1:0 --threads 2 --max-body 4096 \
+	>"$tmp/stdout" 2>"$log" &
+pid=$!
+port=
+for _ in $(seq 1 100); do
+	port=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$tmp/stdout")
+	[ -n "$port" ] && break
+	sleep 0.05
+done
+if [ -z "$port" ]; then
+	ko "server did not print its port ($(head -c 300 "$log"))"
+	finish
+	exit 1
+fi
+ok
+base=http://127.0.0.1:$port
+
+# status URL [CURL ARGS...]: prints the status code
+status() {
+	local url=$1
+	shift
+	curl -s -o "$tmp/body" -D "$tmp/headers" -w '%{http_code}' "$@" "$url"
+}
+header() { grep -i "^$1:" "$tmp/headers" | head -1 | cut -d: -f2- | sed 's/^ //; s/\r$//'; }
+
+# --- endpoints
+expect_eq "healthz" 200 "$(status "$base/healthz")"
+expect_eq "healthz body" '{"status":"ok"}' "$(cat "$tmp/body")"
+expect_eq "json charset" "application/json; charset=utf-8" "$(header Content-Type)"
+expect_eq "home" 200 "$(status "$base/")"
+expect_eq "html charset" "text/html; charset=utf-8" "$(header Content-Type)"
+expect_match "home in French" '<html lang="fr">' "$(cat "$tmp/body")"
+expect_eq "csp" "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'" "$(header Content-Security-Policy)"
+expect_eq "nosniff" nosniff "$(header X-Content-Type-Options)"
+expect_eq "referrer" no-referrer "$(header Referrer-Policy)"
+expect_eq "frame options" DENY "$(header X-Frame-Options)"
+expect_eq "no-store" no-store "$(header Cache-Control)"
+expect_eq "HEAD" 200 "$(status "$base/healthz" -I)"
+
+# --- errors
+expect_eq "unknown path" 404 "$(status "$base/nothing/here")"
+expect_match "404 body" '"code":"not_found"' "$(cat "$tmp/body")"
+expect_eq "404 carries the headers too" nosniff "$(header X-Content-Type-Options)"
+expect_eq "wrong method" 405 "$(status "$base/healthz" -X DELETE)"
+expect_eq "Allow" "GET, HEAD" "$(header Allow)"
+head -c 10000 /dev/zero >"$tmp/big"
+expect_eq "oversized body" 413 "$(status "$base/healthz" -X POST --data-binary @"$tmp/big")"
+expect_eq "oversized chunked body" 413 "$(status "$base/healthz" -X POST \
+	-H 'Transfer-Encoding: chunked' --data-binary @"$tmp/big")"
+expect_eq "body within the cap" 405 "$(status "$base/healthz" -X POST --data-binary 'x=1')"
+expect_eq "bad percent-encoding" 400 "$(status "$base/healthz?q=%zz")"
+long=$(head -c 5000 /dev/zero | tr '\0' a)
+expect_eq "long URL" 414 "$(status "$base/healthz?q=$long")"
+
+# --- the access log: one line per request, never the query string
+expect_eq "query accepted" 200 "$(status "$base/healthz?token=SECRET123&q=x")"
+sleep 0.2
+expect_match "access log line" 'http GET /healthz 200 [0-9]+ms user=0' "$(cat "$log")"
+if grep -q 'SECRET123' "$log"; then ko "the query string reached the log"; else ok; fi
+
+# --- a keep-alive loop: 200 requests on one connection
+urls=()
+for _ in $(seq 1 200); do urls+=(-o /dev/null "$base/healthz"); done
+start=$(date +%s%N)
+n200=$(curl -s -w '%{http_code}\n' "${urls[@]}" | grep -c '^200$')
+end=$(date +%s%N)
+expect_eq "200 sequential requests" 200 "$n200"
+echo "info: 200 keep-alive requests in $(((end - start) / 1000000)) ms" >&2
+
+# --- shutdown while a request is in flight: a slow upload must complete
+head -c 3000 /dev/zero >"$tmp/slow"
+curl -s -o "$tmp/slowbody" -w '%{http_code}' -X POST --limit-rate 1000 \
+	--data-binary @"$tmp/slow" "$base/healthz" >"$tmp/slowstatus" &
+cpid=$!
+sleep 1
+kill -TERM "$pid"
+wait "$cpid"
+expect_eq "in-flight request answered during shutdown" 405 "$(cat "$tmp/slowstatus")"
+wait "$pid"
+expect_eq "clean exit" 0 "$?"
+pid=
+expect_match "shutdown logged" 'serve: stopped' "$(cat "$log")"
+expect_eq "integrity" ok "$(sqlite3 "$db" 'PRAGMA integrity_check')"
+expect_eq "WAL checkpointed" 0 "$(stat -c %s "$db-wal" 2>/dev/null || echo 0)"
+
+finish
