@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/auth.h"
+#include "api/case.h"
 #include "domain/siret.h"
 #include "search/search.h"
 
@@ -96,29 +97,15 @@ static enum err_code search(struct http_request *req, struct err *e)
 	return api_reply(req, 200, json_pack("{s:o}", "results", list), e);
 }
 
-struct history_ctx {
-	struct http_request *req;
-	json_t *list;
-	struct policy_subject me;
-};
-
 static int history_row(void *ctx, const struct intervention_rec *r)
 {
-	struct history_ctx *h = ctx;
-	struct policy_object obj = api_case_object(r);
-	enum policy_decision d = policy_check(&h->me, POLICY_CASE_READ, &obj);
-
-	if (d == POLICY_DENY)
-		return 0;
-	if (d == POLICY_ALLOW_AUDITED)
-		api_audit_case_read(h->req, r);
-	json_array_append_new(h->list, api_intervention_json(r));
+	json_array_append_new(ctx, api_intervention_json(r));
 	return 0;
 }
 
 static enum err_code get_one(struct http_request *req, struct err *e)
 {
-	struct history_ctx h = {.req = req, .me = api_subject(req)};
+	struct policy_subject me = api_subject(req);
 	const char *siret = http_param(req, "siret");
 	struct establishment_rec er;
 	struct arena a;
@@ -149,15 +136,16 @@ static enum err_code get_one(struct http_request *req, struct err *e)
 	if (j == NULL)
 		return err_set(e, ERR_INTERNAL, NULL, "cannot build the response");
 	/* The shared history: case records, for control agents only (policy.c). */
-	if (h.me.role == ROLE_AGENT) {
-		h.list = json_array();
-		rc = store_establishment_history(req->store, siret, 200, history_row, &h, e);
+	if (me.role == ROLE_AGENT) {
+		json_t *list = json_array();
+
+		rc = case_history(req->store, &me, siret, 200, history_row, list, e);
 		if (rc != ERR_OK) {
-			json_decref(h.list);
+			json_decref(list);
 			json_decref(j);
 			return rc;
 		}
-		json_object_set_new(j, "interventions", h.list);
+		json_object_set_new(j, "interventions", list);
 	}
 	return api_reply(req, 200, j, e);
 }

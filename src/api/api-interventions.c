@@ -9,14 +9,15 @@
 #include <time.h>
 
 #include "api/auth.h"
+#include "api/case.h"
 #include "core/date.h"
-#include "domain/validate.h"
 
 static struct api_config config = {.edit_window_days = 7};
 
 void api_configure(const struct api_config *c)
 {
 	config = *c;
+	case_set_edit_window(c->edit_window_days);
 }
 
 const struct api_config *api_config(void)
@@ -84,26 +85,6 @@ json_t *api_intervention_json(const struct intervention_rec *r)
 		json_object_set_new(j, "updated_at", api_str(r->updated_at));
 	}
 	return j;
-}
-
-struct policy_object api_case_object(const struct intervention_rec *r)
-{
-	struct policy_object o = {
-		.owner_id = r->iv.author_id,
-		.co_agents = r->iv.co_agents,
-		.n_co_agents = r->iv.n_co_agents,
-		.region_code = r->region_code,
-	};
-	return o;
-}
-
-void api_audit_case_read(struct http_request *req, const struct intervention_rec *r)
-{
-	char id[24];
-
-	snprintf(id, sizeof id, "%lld", (long long)r->iv.id);
-	store_audit_append(req->store, req->user_id, "case.read", "intervention", id,
-	                   r->iv.author_id, NULL, NULL);
 }
 
 /* ---- JSON in ----------------------------------------------------------------------- */
@@ -309,66 +290,13 @@ static enum err_code parse_intervention(struct http_request *req, const json_t *
 	return ERR_OK;
 }
 
-/* ---- References -------------------------------------------------------------------- */
-
-/* Checks that every code and id iv names exists, with the field's name on failure. */
-static enum err_code check_refs(struct http_request *req, const struct intervention *iv,
-                                const char *region, struct err *e)
-{
-	struct store *s = req->store;
-	enum err_code rc;
-	int ok;
-
-#define CHECK(call, field, msg)                                               \
-	do {                                                                  \
-		if ((rc = (call)) != ERR_OK)                                  \
-			return rc;                                            \
-		if (!ok)                                                      \
-			return err_set(e, ERR_INVALID, field, "%s", msg);     \
-	} while (0)
-
-	CHECK(store_ref_exists(s, STORE_REF_INTERVENTION_KIND, iv->kind, 0, &ok, e), "kind",
-	      "unknown intervention kind");
-	if (iv->siret)
-		CHECK(store_ref_exists(s, STORE_REF_ESTABLISHMENT, iv->siret, 0, &ok, e), "siret",
-		      "no establishment with this SIRET in the registry");
-	if (iv->worksite_id)
-		CHECK(store_ref_exists(s, STORE_REF_WORKSITE, NULL, iv->worksite_id, &ok, e),
-		      "worksite_id", "no such worksite");
-	for (size_t i = 0; i < iv->n_themes; i++)
-		CHECK(store_ref_exists(s, STORE_REF_THEME, iv->themes[i], 0, &ok, e),
-		      item_name(req, "themes", i), "unknown theme");
-	for (size_t i = 0; i < iv->n_co_agents; i++)
-		CHECK(store_ref_exists(s, STORE_REF_CONTROL_AGENT, NULL, iv->co_agents[i], &ok, e),
-		      item_name(req, "co_agents", i), "no such control agent");
-	if (iv->priority_action_id)
-		CHECK(store_priority_action_applies(s, iv->priority_action_id, iv->date, region, &ok, e),
-		      "priority_action_id",
-		      "no priority action with this id runs on this date in your region");
-	for (size_t i = 0; i < iv->n_checkpoints; i++)
-		CHECK(store_control_point_belongs(s, iv->checkpoints[i].control_point_id,
-		                                  iv->priority_action_id, &ok, e),
-		      api_field(req, item_name(req, "checkpoints", i), "control_point_id"),
-		      "not a control point of this priority action");
-	for (size_t i = 0; i < iv->n_followups; i++)
-		CHECK(store_ref_exists(s, STORE_REF_FOLLOWUP_KIND, iv->followups[i].kind, 0, &ok, e),
-		      api_field(req, item_name(req, "followups", i), "kind"), "unknown follow-up kind");
-#undef CHECK
-	return ERR_OK;
-}
-
-static const char *today(char out[DATE_ISO_LEN])
-{
-	return date_format(date_today(), out);
-}
-
 /* ---- Handlers ---------------------------------------------------------------------- */
 
 static enum err_code create(struct http_request *req, struct err *e)
 {
 	struct policy_subject me = api_subject(req);
 	struct intervention iv = {.status = "final", .note = ""};
-	char day[DATE_ISO_LEN], id[24], location[64];
+	char day[DATE_ISO_LEN], location[64];
 	enum err_code rc;
 	json_t *body;
 	int64_t iid = 0;
@@ -378,112 +306,53 @@ static enum err_code create(struct http_request *req, struct err *e)
 		return rc;
 	if ((rc = api_body_object(req, &body, e)) != ERR_OK)
 		return rc;
-	iv.author_id = me.agent_id;
-	iv.date = today(day);
+	iv.date = date_format(date_today(), day);
 	on_site_given = json_object_get(body, "on_site") != NULL;
 	rc = parse_intervention(req, body, &iv, e);
 	json_decref(body);
 	if (rc != ERR_OK)
 		return rc;
-	if (!on_site_given && iv.kind) {
-		/* The kind's usual answer: a control on site is a visit. */
+	/* Without an explicit on_site, the kind's usual answer: a control on site and an
+	 * accident inquiry are visits. */
+	if (!on_site_given && iv.kind)
 		iv.on_site = strcmp(iv.kind, "controle_site") == 0 || strcmp(iv.kind, "enquete_at") == 0;
-	}
-	if ((rc = validate_intervention(&iv, day, e)) != ERR_OK ||
-	    (rc = check_refs(req, &iv, me.region_code, e)) != ERR_OK)
+	if ((rc = case_create(req->store, &me, &iv, &iid, e)) != ERR_OK)
 		return rc;
-	if ((rc = store_begin(req->store, e)) != ERR_OK)
-		return rc;
-	rc = store_intervention_insert(req->store, &iv, &iid, e);
-	snprintf(id, sizeof id, "%lld", (long long)iid);
-	if (rc == ERR_OK)
-		rc = store_audit_append(req->store, me.agent_id, "intervention.create", "intervention",
-		                        id, me.agent_id, NULL, e);
-	if (rc == ERR_OK)
-		rc = store_commit(req->store, e);
-	else
-		store_rollback(req->store);
-	if (rc != ERR_OK)
-		return rc;
-	snprintf(location, sizeof location, "/api/v1/interventions/%s", id);
+	snprintf(location, sizeof location, "/api/v1/interventions/%lld", (long long)iid);
 	http_set_header(req, "Location", location);
 	return api_reply(req, 201, json_pack("{s:I}", "id", (json_int_t)iid), e);
 }
 
-/* Reads the intervention named by the {id} capture, checking the caller may do action on
- * it; *audited tells whether the access must be logged. */
-static enum err_code load(struct http_request *req, enum policy_action action,
-                          struct arena *a, struct intervention_rec *r, int *audited,
-                          struct err *e)
+/* The {name} capture as a positive number, or ERR_NOT_FOUND naming field. */
+static enum err_code id_param(struct http_request *req, const char *name, const char *field,
+                              int64_t *id, struct err *e)
 {
-	struct policy_subject me = api_subject(req);
-	const char *ids = http_param(req, "id");
-	struct policy_object obj;
-	enum err_code rc;
+	const char *s = http_param(req, name);
 	char *end;
-	long long id;
+	long long v = s ? strtoll(s, &end, 10) : 0;
 
-	id = ids ? strtoll(ids, &end, 10) : 0;
-	if (ids == NULL || *end != '\0' || id <= 0)
-		return err_set(e, ERR_NOT_FOUND, "id", "expected an intervention number");
-	if ((rc = store_intervention_get(req->store, id, a, r, e)) != ERR_OK)
-		return rc;
-	obj = api_case_object(r);
-	if (action == POLICY_CASE_EDIT) {
-		int32_t created;
-		char day[DATE_ISO_LEN];
-
-		memcpy(day, r->iv.created_at ? r->iv.created_at : "1970-01-01", 10);
-		day[10] = '\0';
-		obj.past_edit_window = date_parse(day, &created) != 0 ||
-		                       date_today() - created > config.edit_window_days;
-	}
-	return policy_require(&me, action, &obj, audited, e);
+	*id = 0;
+	if (s == NULL || *end != '\0' || v <= 0)
+		return err_set(e, ERR_NOT_FOUND, field, "expected a positive number");
+	*id = v;
+	return ERR_OK;
 }
 
 static enum err_code get_one(struct http_request *req, struct err *e)
 {
+	struct policy_subject me = api_subject(req);
 	struct intervention_rec r;
 	struct arena a;
 	enum err_code rc;
-	int audited = 0;
+	int64_t id;
 
-	arena_init(&a, 4u << 20);
-	rc = load(req, POLICY_CASE_READ, &a, &r, &audited, e);
-	if (rc == ERR_OK) {
-		if (audited)
-			api_audit_case_read(req, &r);
-		rc = api_reply(req, 200, api_intervention_json(&r), e);
-	}
-	arena_release(&a);
-	return rc;
-}
-
-/* Writes an intervention change and its audit entries in one transaction. */
-static enum err_code save(struct http_request *req, const struct intervention_rec *r,
-                          const struct intervention *iv, const struct followup *fu,
-                          int64_t followup_id, int late, int64_t *new_id, struct err *e)
-{
-	char id[24];
-	enum err_code rc;
-
-	snprintf(id, sizeof id, "%lld", (long long)r->iv.id);
-	if ((rc = store_begin(req->store, e)) != ERR_OK)
+	if ((rc = id_param(req, "id", "id", &id, e)) != ERR_OK)
 		return rc;
-	if (fu && followup_id)
-		rc = store_followup_update(req->store, r->iv.id, followup_id, fu, e);
-	else if (fu)
-		rc = store_followup_insert(req->store, r->iv.id, fu, new_id, e);
-	else
-		rc = store_intervention_update(req->store, r->iv.id, iv, e);
+	arena_init(&a, 4u << 20);
+	rc = case_read(req->store, &me, id, &a, &r, e);
 	if (rc == ERR_OK)
-		rc = store_audit_append(req->store, req->user_id,
-		                        late ? "intervention.update.late" : "intervention.update",
-		                        "intervention", id, r->iv.author_id,
-		                        fu ? "followups" : NULL, e);
-	if (rc == ERR_OK)
-		return store_commit(req->store, e);
-	store_rollback(req->store);
+		rc = api_reply(req, 200, api_intervention_json(&r), e);
+	arena_release(&a);
 	return rc;
 }
 
@@ -492,18 +361,18 @@ static enum err_code patch(struct http_request *req, struct err *e)
 	struct policy_subject me = api_subject(req);
 	struct intervention_rec r, after;
 	struct intervention iv;
-	char day[DATE_ISO_LEN];
 	struct arena a;
 	json_t *body = NULL;
 	enum err_code rc;
+	int64_t id;
 	int late = 0;
 
+	if ((rc = id_param(req, "id", "id", &id, e)) != ERR_OK)
+		return rc;
 	arena_init(&a, 4u << 20);
-	if ((rc = load(req, POLICY_CASE_EDIT, &a, &r, &late, e)) != ERR_OK)
+	if ((rc = case_read_for_edit(req->store, &me, id, &a, &r, &late, e)) != ERR_OK ||
+	    (rc = api_body_object(req, &body, e)) != ERR_OK)
 		goto out;
-	if ((rc = api_body_object(req, &body, e)) != ERR_OK)
-		goto out;
-	iv = r.iv;
 	if (json_object_get(body, "followups") || json_object_get(body, "accidents") ||
 	    json_object_get(body, "diseases")) {
 		rc = err_set(e, ERR_INVALID, json_object_get(body, "followups") ? "followups"
@@ -512,14 +381,11 @@ static enum err_code patch(struct http_request *req, struct err *e)
 		             "change follow-ups through /api/v1/interventions/{id}/followups");
 		goto out;
 	}
-	if ((rc = parse_intervention(req, body, &iv, e)) != ERR_OK)
+	iv = r.iv;
+	if ((rc = parse_intervention(req, body, &iv, e)) != ERR_OK ||
+	    (rc = case_update(req->store, &me, &r, late, &iv, e)) != ERR_OK)
 		goto out;
-	/* Follow-ups stay as they are; they must still not come before the date. */
-	if ((rc = validate_intervention(&iv, today(day), e)) != ERR_OK ||
-	    (rc = check_refs(req, &iv, me.region_code, e)) != ERR_OK ||
-	    (rc = save(req, &r, &iv, NULL, 0, late, NULL, e)) != ERR_OK)
-		goto out;
-	if ((rc = store_intervention_get(req->store, r.iv.id, &a, &after, e)) == ERR_OK)
+	if ((rc = store_intervention_get(req->store, id, &a, &after, e)) == ERR_OK)
 		rc = api_reply(req, 200, api_intervention_json(&after), e);
 out:
 	json_decref(body);
@@ -529,17 +395,18 @@ out:
 
 static enum err_code followups_list(struct http_request *req, struct err *e)
 {
+	struct policy_subject me = api_subject(req);
 	struct intervention_rec r;
 	struct arena a;
 	enum err_code rc;
 	json_t *list;
-	int audited = 0;
+	int64_t id;
 
+	if ((rc = id_param(req, "id", "id", &id, e)) != ERR_OK)
+		return rc;
 	arena_init(&a, 4u << 20);
-	rc = load(req, POLICY_CASE_READ, &a, &r, &audited, e);
+	rc = case_read(req->store, &me, id, &a, &r, e);
 	if (rc == ERR_OK) {
-		if (audited)
-			api_audit_case_read(req, &r);
 		list = json_array();
 		for (size_t i = 0; i < r.iv.n_followups; i++)
 			json_array_append_new(list, followup_json(&r.iv.followups[i]));
@@ -549,58 +416,28 @@ static enum err_code followups_list(struct http_request *req, struct err *e)
 	return rc;
 }
 
-/* POST (new follow-up) and PATCH (follow-up {fid}) share this. */
+/* POST (new follow-up, fid 0) and PATCH (follow-up {fid}) share this. */
 static enum err_code followup_write(struct http_request *req, int64_t fid, struct err *e)
 {
+	struct policy_subject me = api_subject(req);
 	struct intervention_rec r;
-	struct intervention check;
 	struct followup f;
-	char day[DATE_ISO_LEN];
 	struct arena a;
 	json_t *body = NULL;
 	enum err_code rc;
-	int64_t new_id = 0;
-	int late = 0, found = fid == 0;
+	int64_t id, new_id = 0;
+	int late = 0;
 
+	if ((rc = id_param(req, "id", "id", &id, e)) != ERR_OK)
+		return rc;
 	arena_init(&a, 4u << 20);
-	if ((rc = load(req, POLICY_CASE_EDIT, &a, &r, &late, e)) != ERR_OK)
+	if ((rc = case_read_for_edit(req->store, &me, id, &a, &r, &late, e)) != ERR_OK ||
+	    (rc = api_body_object(req, &body, e)) != ERR_OK ||
+	    (rc = parse_followup(req, body, NULL, &f, e)) != ERR_OK ||
+	    (rc = case_followup_write(req->store, &me, &r, late, &f, fid, &new_id, e)) != ERR_OK)
 		goto out;
-	for (size_t i = 0; i < r.iv.n_followups; i++)
-		found |= r.iv.followups[i].id == fid;
-	if (!found) {
-		rc = err_set(e, ERR_NOT_FOUND, "followup_id", "no such follow-up on this intervention");
-		goto out;
-	}
-	if ((rc = api_body_object(req, &body, e)) != ERR_OK ||
-	    (rc = parse_followup(req, body, NULL, &f, e)) != ERR_OK)
-		goto out;
-	/* Validated as the intervention's only follow-up, so that the field names are the
-	 * follow-up's own ("date", not "followups[0].date"). */
-	check = r.iv;
-	check.followups = &f;
-	check.n_followups = 1;
-	if ((rc = validate_intervention(&check, today(day), e)) != ERR_OK) {
-		if (strncmp(e->field, "followups[0].", 13) == 0)
-			memmove(e->field, e->field + 13, strlen(e->field + 13) + 1);
-		goto out;
-	}
-	{
-		int ok = 0;
-
-		if ((rc = store_ref_exists(req->store, STORE_REF_FOLLOWUP_KIND, f.kind, 0, &ok, e)) !=
-		    ERR_OK)
-			goto out;
-		if (!ok) {
-			rc = err_set(e, ERR_INVALID, "kind", "unknown follow-up kind");
-			goto out;
-		}
-	}
-	if ((rc = save(req, &r, NULL, &f, fid, late, &new_id, e)) != ERR_OK)
-		goto out;
-	if (fid == 0)
-		rc = api_reply(req, 201, json_pack("{s:I}", "id", (json_int_t)new_id), e);
-	else
-		rc = api_reply(req, 200, json_pack("{s:I}", "id", (json_int_t)fid), e);
+	rc = api_reply(req, fid ? 200 : 201,
+	               json_pack("{s:I}", "id", (json_int_t)(fid ? fid : new_id)), e);
 out:
 	json_decref(body);
 	arena_release(&a);
@@ -614,12 +451,11 @@ static enum err_code followup_create(struct http_request *req, struct err *e)
 
 static enum err_code followup_patch(struct http_request *req, struct err *e)
 {
-	const char *s = http_param(req, "fid");
-	char *end;
-	long long fid = s ? strtoll(s, &end, 10) : 0;
+	enum err_code rc;
+	int64_t fid;
 
-	if (s == NULL || *end != '\0' || fid <= 0)
-		return err_set(e, ERR_NOT_FOUND, "followup_id", "expected a follow-up number");
+	if ((rc = id_param(req, "fid", "followup_id", &fid, e)) != ERR_OK)
+		return rc;
 	return followup_write(req, fid, e);
 }
 

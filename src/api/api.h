@@ -67,9 +67,5 @@ enum err_code api_reply(struct http_request *req, int status, json_t *j, struct 
 json_t *api_str(const char *s);
 /* The intervention record as JSON (new reference). */
 json_t *api_intervention_json(const struct intervention_rec *r);
-/* The object of the policy for an intervention record. */
-struct policy_object api_case_object(const struct intervention_rec *r);
-/* Audits a read of another agent's case record by the caller. */
-void api_audit_case_read(struct http_request *req, const struct intervention_rec *r);
 
 #endif

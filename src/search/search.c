@@ -54,6 +54,8 @@ struct qctx {
 	size_t scored;
 	uint32_t dropped;
 	int cur_word;             /* while walking the dictionary */
+	int broad;                /* candidates came from a walk in static-rank order */
+	int addressy;             /* the query looks like an address */
 };
 
 /* One token of a document, with what it matched. */
@@ -213,10 +215,28 @@ static int field_class(int f)
 
 /* The "field" criterion counts the words found where they are expected: in the name or
  * an enseigne, or in the commune (a commune or postcode typed beside a name). A word
- * found only in an address counts less. */
-static int well_placed(int f)
+ * found only in an address counts less, unless the query looks like an address (a
+ * street type or a house number in it). */
+static int well_placed(const struct qctx *c, int f)
 {
-	return f != SEARCH_FIELD_ADDRESS;
+	return f != SEARCH_FIELD_ADDRESS || c->addressy;
+}
+
+static int looks_like_address(const struct search_query *q)
+{
+	static const char *const types[] = {"allee", "avenue", "boulevard", "chemin", "cours",
+		"faubourg", "impasse", "lotissement", "passage", "place", "quai", "route", "rue",
+		"square", "voie", "zone", "za", "zi"};
+
+	for (size_t i = 0; i < q->n; i++) {
+		if (q->w[i].kind == SEARCH_WORD_NUMBER)
+			return 1;
+		for (int f = 0; f < q->w[i].n_forms; f++)
+			for (size_t t = 0; t < sizeof types / sizeof types[0]; t++)
+				if (strcmp(q->w[i].form[f], types[t]) == 0)
+					return 1;
+	}
+	return 0;
 }
 
 struct best {
@@ -287,7 +307,7 @@ static int evaluate(const struct qctx *c, const struct tokm *tk, size_t n, uint3
 		}
 		s->matched++;
 		s->typos = (uint8_t)(s->typos + b[i].typos);
-		s->in_name += well_placed(b[i].field);
+		s->in_name += well_placed(c, b[i].field);
 		s->exact += !b[i].prefix;
 		if (i + 1 < q->n && b[i + 1].typos != NONE && b[i + 1].field == b[i].field &&
 		    b[i + 1].pos == b[i].pos + 1)
@@ -338,23 +358,25 @@ static size_t decode_doc(const struct qctx *c, uint32_t doc, struct tokm *tk, si
 	return n;
 }
 
-static void score_main(struct qctx *c, uint32_t doc)
+/* Scores a document of the main index; returns the required words it matched. */
+static int score_main(struct qctx *c, uint32_t doc)
 {
 	struct tokm tk[SEARCH_DOC_TOKENS_MAX * 2];
 	struct cand x;
 	size_t n;
 
 	if (search_index_hidden(c->ix, doc))
-		return;
+		return 0;
 	c->scored++;
 	n = decode_doc(c, doc, tk, sizeof tk / sizeof tk[0]);
 	memset(&x, 0, sizeof x);
 	if (!evaluate(c, tk, n, c->ix->stat[doc], &x))
-		return;
+		return 0;
 	x.doc = doc;
 	x.k2 = UINT32_MAX - doc;
 	x.corrected_pos = -1;
 	top_add(c, &x);
+	return x.score.matched;
 }
 
 /* Matches a delta document term against word i directly (no dictionary). */
@@ -478,6 +500,17 @@ static void chain(struct qctx *c, const int *order, size_t no, size_t start)
 
 	if (start >= no)
 		return;
+	if (c->wm[order[start]].df > SEARCH_BROAD_DF) {
+		/* even the rarest word is everywhere (a letter or two typed, a department):
+		 * walk the documents in static-rank order and stop once enough match all */
+		size_t full = 0;
+
+		for (uint32_t d = 0; d < ix->n_docs && c->scored < SEARCH_SCORE_CAP &&
+		     full < SEARCH_BROAD_ENOUGH; d++)
+			full += (size_t)score_main(c, d) == no;
+		c->broad = 1;
+		return;
+	}
 	word_bits(c, order[start]);
 	for (uint32_t wd = 0; wd <= ix->n_docs / 64; wd++) {
 		uint64_t v = c->bits[wd];
@@ -526,6 +559,7 @@ static void text_search(struct qctx *c)
 	size_t total = 0, no = 0, full = 0, required = 0;
 	int order[SEARCH_QUERY_WORDS_MAX];
 
+	c->addressy = looks_like_address(q);
 	for (size_t i = 0; i < q->n; i++)
 		total += WORD_TERMS_MAX;
 	c->hcap = 1;
@@ -557,7 +591,7 @@ static void text_search(struct qctx *c)
 		for (size_t i = 0; i < c->ntop; i++)
 			full += c->top[i].score.matched == required;
 		/* not enough full matches: try again without the rarest word */
-		if (full < c->limit && no >= 2)
+		if (full < c->limit && no >= 2 && !c->broad)
 			chain(c, order, no, 1);
 	}
 	/* the delta is small: every document of it is scored */

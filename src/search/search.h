@@ -12,6 +12,10 @@
 
 #define SEARCH_LIMIT_MAX 100
 #define SEARCH_SCORE_CAP 300000   /* candidates scored at most, in static-rank order */
+/* A query whose rarest word is in more documents than this is "broad": documents are
+ * scored in static-rank order until SEARCH_BROAD_ENOUGH of them match every word. */
+#define SEARCH_BROAD_DF 50000
+#define SEARCH_BROAD_ENOUGH 2000
 
 enum search_hit_flags {
 	SEARCH_HIT_SIRET = 1 << 0,          /* found by its SIRET */
@@ -26,7 +30,8 @@ enum search_hit_flags {
 struct search_score {
 	uint8_t matched;     /* required query words found */
 	uint8_t typos;       /* total typos over them (fewer is better) */
-	uint8_t in_name;     /* words found in the name, an enseigne or the commune */
+	uint8_t in_name;     /* words found in the name, an enseigne or the commune (or the
+	                      * address, when the query looks like one) */
 	uint8_t full_name;   /* every word of the name (or of an enseigne) was matched */
 	uint8_t exact;       /* words matched whole, not as a prefix */
 	uint8_t proximity;   /* neighbouring query words found side by side */

@@ -505,7 +505,7 @@ struct iv_fix {
 	const char *prov[FIX_SUB][FIX_ARRAY];
 	struct accident acc[FIX_SUB];
 	struct disease dis[FIX_SUB];
-	char gen[FIX_ARRAY][24];
+	char gen[FIX_ARRAY][32];
 	char *note;             /* generated note, freed by fix_release */
 };
 
