@@ -1055,16 +1055,11 @@ static enum err_code registry(struct gen *g)
 	struct rng r;
 	enum err_code rc = ERR_OK;
 	int64_t target = g->sc->establishments, made = 0, closed = 0;
-	double companies = (double)target / 1.4;
-	uint64_t prefix = 30000000, gap_max = (uint64_t)(2.0 * 69000000.0 / companies);
+	uint64_t prefix = 30000000, gap_max;
 	int cap = target > 1000000 ? 3000 : target > 100000 ? 600 : 150;
 
 	rng_seed(&r, g->o->seed ^ 0x7265676973747279ULL);
 	naf_table(g);
-	if (gap_max < 2)
-		gap_max = 2;
-	if (gap_max > 2000)
-		gap_max = 2000;
 	g->cest = (size_t)(target * 0.85) + 1024;
 	g->est = xcalloc(g->cest, sizeof *g->est);
 	while (made < target) {
@@ -1083,7 +1078,14 @@ static enum err_code registry(struct gen *g)
 
 		if (nest > target - made)
 			nest = (int)(target - made);
+		/* SIRENs spread over 30000000x..99000000x: the gap's mean is what is left of
+		 * the range over the companies still to come (about 1.4 establishments each). */
+		gap_max = (uint64_t)(2.0 * (double)(99000000 - prefix) /
+		                     ((double)(target - made) / 1.4 + 1.0));
+		gap_max = gap_max < 2 ? 1 : gap_max > 2000 ? 2000 : gap_max - 1;
 		prefix += 1 + rng_below(&r, gap_max);
+		if (prefix > 99999999)
+			return err_set(g->e, ERR_INTERNAL, "siren", "ran out of SIREN numbers");
 		if (prefix == 35600000)  /* La Poste's SIREN follows its own rule */
 			prefix++;
 		snprintf(siren, sizeof siren, "%08" PRIu64 "0", prefix);
@@ -1219,6 +1221,16 @@ static enum err_code registry(struct gen *g)
 		if (g->o->progress && made / 1000000 != (made - nest) / 1000000)
 			progress(g, "registry: %" PRId64 " establishments...", made);
 	}
+	/* Every identifier is new: the table holds exactly what was made. */
+	struct store_count counts[32];
+	size_t n = 0;
+
+	if ((rc = store_summary(g->s, counts, COUNT(counts), &n, g->e)) != ERR_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(counts[i].what, "establishment") == 0 && counts[i].n != made)
+			return err_set(g->e, ERR_INTERNAL, "siret", "%" PRId64 " establishments made "
+			               "but %" PRId64 " stored: duplicate identifiers", made, counts[i].n);
 	progress(g, "registry: %" PRId64 " legal units, %" PRId64 " establishments (%" PRId64
 	         " closed)", g->n_legal_units, made, closed);
 	return ERR_OK;
@@ -1982,8 +1994,8 @@ static enum err_code check_empty(struct store *s, struct err *e)
 		     strcmp(counts[i].what, "agent") == 0 || strcmp(counts[i].what, "org_unit") == 0) &&
 		    counts[i].n > 0)
 			return err_set(e, ERR_CONFLICT, "db",
-			               "the database already holds %" PRId64 " %s rows; generate into "
-			               "a new file", counts[i].n, counts[i].what);
+			               "the database is not empty (it holds %" PRId64 " %s rows); "
+			               "generate into a new file", counts[i].n, counts[i].what);
 	}
 	return ERR_OK;
 }
