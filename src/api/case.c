@@ -2,9 +2,11 @@
 #include "api/case.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/date.h"
+#include "core/xalloc.h"
 #include "domain/validate.h"
 
 static int64_t edit_window_days = 7;
@@ -132,14 +134,12 @@ static struct policy_object case_object(const struct intervention_rec *r)
 	return o;
 }
 
-static void audit_read(struct store *s, const struct policy_subject *me,
-                       const struct intervention_rec *r)
+static enum err_code audit_read(struct store *s, const struct policy_subject *me,
+                                const struct intervention_rec *r, struct err *e)
 {
-	char id[24];
+	struct store_read one = {.intervention_id = r->iv.id, .owner_id = r->iv.author_id};
 
-	snprintf(id, sizeof id, "%lld", (long long)r->iv.id);
-	store_audit_append(s, me->agent_id, "case.read", "intervention", id, r->iv.author_id, NULL,
-	                   NULL);
+	return store_audit_reads(s, me->agent_id, &one, 1, e);
 }
 
 enum err_code case_read(struct store *s, const struct policy_subject *me, int64_t id,
@@ -157,9 +157,8 @@ enum err_code case_read(struct store *s, const struct policy_subject *me, int64_
 	obj = case_object(r);
 	if ((rc = policy_require(me, POLICY_CASE_READ, &obj, &audited, e)) != ERR_OK)
 		return rc;
-	if (audited)
-		audit_read(s, me, r);
-	return ERR_OK;
+	/* No read without its trace: if the audit cannot be written, the record is not shown. */
+	return audited ? audit_read(s, me, r, e) : ERR_OK;
 }
 
 enum err_code case_read_for_edit(struct store *s, const struct policy_subject *me, int64_t id,
@@ -270,11 +269,14 @@ enum err_code case_followup_write(struct store *s, const struct policy_subject *
 	return rc;
 }
 
+#define HISTORY_MAX 500
+
 struct history_ctx {
-	struct store *s;
 	const struct policy_subject *me;
 	store_intervention_cb cb;
 	void *ctx;
+	struct store_read reads[HISTORY_MAX];
+	size_t n_reads;
 };
 
 static int history_row(void *ctx, const struct intervention_rec *r)
@@ -285,17 +287,30 @@ static int history_row(void *ctx, const struct intervention_rec *r)
 
 	if (d == POLICY_DENY)
 		return 0;
-	if (d == POLICY_ALLOW_AUDITED)
-		audit_read(h->s, h->me, r);
+	if (d == POLICY_ALLOW_AUDITED && h->n_reads < HISTORY_MAX)
+		h->reads[h->n_reads++] =
+			(struct store_read){.intervention_id = r->iv.id, .owner_id = r->iv.author_id};
 	return h->cb(h->ctx, r);
 }
 
 enum err_code case_history(struct store *s, const struct policy_subject *me, const char *siret,
                            int limit, store_intervention_cb cb, void *ctx, struct err *e)
 {
-	struct history_ctx h = {.s = s, .me = me, .cb = cb, .ctx = ctx};
+	struct history_ctx *h;
+	enum err_code rc;
 
 	if (me->role != ROLE_AGENT)
 		return ERR_OK; /* case records are for control agents only (policy.c) */
-	return store_establishment_history(s, siret, limit, history_row, &h, e);
+	if (limit <= 0 || limit > HISTORY_MAX)
+		limit = HISTORY_MAX;
+	h = xcalloc(1, sizeof *h);
+	h->me = me;
+	h->cb = cb;
+	h->ctx = ctx;
+	rc = store_establishment_history(s, siret, limit, history_row, h, e);
+	/* Every read of another agent's record in the page is logged, in one commit. */
+	if (rc == ERR_OK)
+		rc = store_audit_reads(s, me->agent_id, h->reads, h->n_reads, e);
+	free(h);
+	return rc;
 }

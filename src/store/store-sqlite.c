@@ -3,6 +3,7 @@
  * connection and reused; every value is bound, never pasted into SQL. */
 #include "store/store.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -357,7 +358,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 struct store {
 	sqlite3 *db;
 	unsigned flags;
-	int tx_depth;
+	int tx_depth;                /* store_begin nesting */
+	int sp_depth;                /* savepoints open outside store_begin */
+	int holds_lock;              /* this handle holds write_lock */
 	int64_t last_followup;       /* id of the follow-up inserted last */
 	sqlite3_stmt *stmt[ST_COUNT];
 };
@@ -450,13 +453,41 @@ static const char *col_text(sqlite3_stmt *st, int i)
 	return (const char *)sqlite3_column_text(st, i);
 }
 
+/* Writers of this process take turns on one mutex before SQLite's own lock, so that
+ * concurrent requests queue in order instead of sleeping in SQLite's busy handler (whose
+ * back-off would add tens of milliseconds). Other processes still meet busy_timeout. */
+static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void lock_writes(struct store *s)
+{
+	if (!s->holds_lock) {
+		pthread_mutex_lock(&write_lock);
+		s->holds_lock = 1;
+	}
+}
+
+/* Releases the mutex once no transaction or savepoint of this handle is open. */
+static void unlock_writes(struct store *s)
+{
+	if (s->holds_lock && s->tx_depth == 0 && s->sp_depth == 0) {
+		s->holds_lock = 0;
+		pthread_mutex_unlock(&write_lock);
+	}
+}
+
 /* Steps a statement that returns no row. */
 static enum err_code step_done(struct store *s, sqlite3_stmt *st, const char *what,
                                struct err *e)
 {
-	int rc = sqlite3_step(st);
+	int alone = !s->holds_lock && !sqlite3_stmt_readonly(st);
+	int rc;
 
+	if (alone)
+		lock_writes(s);
+	rc = sqlite3_step(st);
 	sqlite3_reset(st);
+	if (alone)
+		unlock_writes(s);
 	if (rc != SQLITE_DONE)
 		return db_error(s, e, what);
 	return ERR_OK;
@@ -481,14 +512,25 @@ static enum err_code parse_number(const char *field, const char *v, size_t n, in
 
 static enum err_code savepoint(struct store *s, struct err *e)
 {
-	return exec(s, "SAVEPOINT store_op", e);
+	enum err_code rc;
+
+	lock_writes(s);
+	s->sp_depth++;
+	if ((rc = exec(s, "SAVEPOINT store_op", e)) != ERR_OK) {
+		s->sp_depth--;
+		unlock_writes(s);
+	}
+	return rc;
 }
 
 static enum err_code release(struct store *s, enum err_code rc, struct err *e)
 {
 	if (rc == ERR_OK)
-		return exec(s, "RELEASE store_op", e);
-	sqlite3_exec(s->db, "ROLLBACK TO store_op; RELEASE store_op", NULL, NULL, NULL);
+		rc = exec(s, "RELEASE store_op", e);
+	if (rc != ERR_OK)
+		sqlite3_exec(s->db, "ROLLBACK TO store_op; RELEASE store_op", NULL, NULL, NULL);
+	s->sp_depth--;
+	unlock_writes(s);
 	return rc;
 }
 
@@ -602,7 +644,7 @@ void store_close(struct store *s)
 		sqlite3_finalize(s->stmt[i]);
 	if (s->db) {
 		if (s->tx_depth > 0)
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			store_rollback(s);
 		if (!(s->flags & STORE_READONLY))
 			sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
 		sqlite3_close(s->db);
@@ -612,8 +654,13 @@ void store_close(struct store *s)
 
 enum err_code store_begin(struct store *s, struct err *e)
 {
-	if (s->tx_depth == 0 && exec(s, "BEGIN IMMEDIATE", e) != ERR_OK)
-		return e ? e->code : ERR_STORE;
+	if (s->tx_depth == 0) {
+		lock_writes(s);
+		if (exec(s, "BEGIN IMMEDIATE", e) != ERR_OK) {
+			unlock_writes(s);
+			return e ? e->code : ERR_STORE;
+		}
+	}
 	s->tx_depth++;
 	return ERR_OK;
 }
@@ -627,6 +674,7 @@ enum err_code store_commit(struct store *s, struct err *e)
 		return e ? e->code : ERR_STORE;
 	}
 	s->tx_depth--;
+	unlock_writes(s);
 	return ERR_OK;
 }
 
@@ -635,6 +683,7 @@ void store_rollback(struct store *s)
 	if (s->tx_depth > 0)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->tx_depth = 0;
+	unlock_writes(s);
 }
 
 /* ---- Reference data --------------------------------------------------------------- */
@@ -2149,6 +2198,36 @@ enum err_code store_token_revoke(struct store *s, int64_t agent_id, int64_t toke
 	if (rc == ERR_OK && sqlite3_changes(s->db) == 0)
 		return err_set(e, ERR_NOT_FOUND, "id", "no valid token %lld for this account",
 		               (long long)token_id);
+	return rc;
+}
+
+enum err_code store_audit_reads(struct store *s, int64_t actor_id, const struct store_read *reads,
+                                size_t n, struct err *e)
+{
+	char id[24];
+	enum err_code rc = ERR_OK;
+
+	if (n == 0)
+		return ERR_OK;
+	if (s->tx_depth > 0 || s->sp_depth > 0)
+		return err_set(e, ERR_INTERNAL, NULL, "read audits are written outside transactions");
+	lock_writes(s);
+	sqlite3_exec(s->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+	if ((rc = store_begin(s, e)) == ERR_OK) {
+		for (size_t i = 0; rc == ERR_OK && i < n; i++) {
+			snprintf(id, sizeof id, "%lld", (long long)reads[i].intervention_id);
+			rc = store_audit_append(s, actor_id, "case.read", "intervention", id,
+			                        reads[i].owner_id, NULL, e);
+		}
+		if (rc == ERR_OK)
+			rc = store_commit(s, e);
+		else
+			store_rollback(s);
+	}
+	sqlite3_exec(s->db, (s->flags & STORE_BULK) ? "PRAGMA synchronous = OFF"
+	                                            : "PRAGMA synchronous = FULL",
+	             NULL, NULL, NULL);
+	unlock_writes(s);
 	return rc;
 }
 

@@ -272,6 +272,18 @@ enum err_code store_token_each(struct store *s, int64_t agent_id, store_token_cb
 enum err_code store_token_revoke(struct store *s, int64_t agent_id, int64_t token_id,
                                  struct err *e);
 
+/* Appends the reads of other agents' case records made by actor_id during one request, in
+ * one transaction. Read entries are committed without waiting for the disk (WAL,
+ * synchronous=NORMAL for that commit): they survive a crash of the server, and reach the
+ * disk with the next durable commit or checkpoint; only a power loss in between can lose
+ * them. This keeps page reads from queueing behind an fsync each. */
+struct store_read {
+	int64_t intervention_id;
+	int64_t owner_id;
+};
+enum err_code store_audit_reads(struct store *s, int64_t actor_id, const struct store_read *reads,
+                                size_t n, struct err *e);
+
 /* ---- Summary ---------------------------------------------------------------------- */
 
 struct store_count {
