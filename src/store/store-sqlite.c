@@ -2,6 +2,7 @@
  * file that includes sqlite3.h. Statements are declared in one table, prepared once per
  * connection and reused; every value is bound, never pasted into SQL. */
 #include "store/store.h"
+#include "store/store-internal.h"
 
 #include <pthread.h>
 #include <sqlite3.h>
@@ -398,6 +399,16 @@ static enum err_code db_error(struct store *s, struct err *e, const char *what)
 	}
 }
 
+sqlite3 *store_sqlite_db(struct store *s)
+{
+	return s->db;
+}
+
+enum err_code store_sqlite_error(struct store *s, struct err *e, const char *what)
+{
+	return db_error(s, e, what);
+}
+
 /* ---- Helpers ---------------------------------------------------------------------- */
 
 static enum err_code exec(struct store *s, const char *sql, struct err *e)
@@ -610,7 +621,9 @@ enum err_code store_open(const char *path, unsigned flags, struct store **out, s
 	sqlite3_busy_timeout(s->db, 5000);
 	/* Durability: WAL with synchronous=FULL by default, so that an acknowledged commit
 	 * survives a power loss as well as a crash. Bulk loads trade that for speed: they
-	 * are re-run from their source if interrupted. */
+	 * are re-run from their source if interrupted. Reads go through a memory map, so
+	 * that a connection whose cache another one's commit invalidated re-reads pages
+	 * without copying them. */
 	rc = exec(s, "PRAGMA foreign_keys = ON", e);
 	if (rc == ERR_OK && !(flags & STORE_READONLY))
 		rc = exec(s, "PRAGMA journal_mode = WAL", e);
@@ -618,7 +631,8 @@ enum err_code store_open(const char *path, unsigned flags, struct store **out, s
 		rc = exec(s, (flags & STORE_BULK)
 		                 ? "PRAGMA synchronous = OFF; PRAGMA cache_size = -1048576; "
 		                   "PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 100000"
-		                 : "PRAGMA synchronous = FULL; PRAGMA cache_size = -65536",
+		                 : "PRAGMA synchronous = FULL; PRAGMA cache_size = -65536; "
+		                   "PRAGMA mmap_size = 2147418112",
 		          e);
 	if (rc == ERR_OK && !(flags & STORE_READONLY))
 		rc = migrate(s, e);
