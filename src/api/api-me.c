@@ -150,7 +150,47 @@ static enum err_code activity(struct http_request *req, struct err *e)
 	                 e);
 }
 
+static int access_row(void *ctx, const struct store_access *a)
+{
+	json_array_append_new(ctx, json_pack("{s:o, s:o, s:o, s:o, s:{s:o, s:o}}", "at",
+	                                     api_str(a->at), "intervention_id",
+	                                     api_str(a->intervention_id), "intervention_date",
+	                                     api_str(a->intervention_date), "siret", api_str(a->siret),
+	                                     "reader", "name", api_str(a->reader_name), "unit",
+	                                     api_str(a->reader_unit)));
+	return 0;
+}
+
+/* GET /api/v1/me/reads: "qui a consulté mes dossiers", the caller's alone. */
+static enum err_code reads(struct http_request *req, struct err *e)
+{
+	struct policy_subject me = api_subject(req);
+	struct policy_object mine = {.owner_id = me.agent_id};
+	const char *lim = NULL;
+	enum err_code rc;
+	json_t *list;
+	long limit = 100;
+	char *end;
+
+	if ((rc = policy_require(&me, POLICY_OWN_ACCESS_LOG, &mine, NULL, e)) != ERR_OK ||
+	    (rc = http_query_single(req, "limit", &lim, e)) != ERR_OK)
+		return rc;
+	if (lim) {
+		limit = strtol(lim, &end, 10);
+		if (*lim == '\0' || *end != '\0' || limit < 1 || limit > 1000)
+			return err_set(e, ERR_INVALID, "limit", "expected a number between 1 and 1000");
+	}
+	list = json_array();
+	if ((rc = store_access_log(req->store, me.agent_id, (int)limit, access_row, list, e)) !=
+	    ERR_OK) {
+		json_decref(list);
+		return rc;
+	}
+	return api_reply(req, 200, json_pack("{s:o}", "reads", list), e);
+}
+
 const struct http_route api_me_routes[] = {
 	{"GET", "/api/v1/me/activity", activity, HTTP_ROUTE_AUTH},
+	{"GET", "/api/v1/me/reads", reads, HTTP_ROUTE_AUTH},
 	{NULL, NULL, NULL, 0},
 };

@@ -22,8 +22,9 @@ struct cli_cmd {
 	int (*run)(int argc, char **argv);
 };
 
-extern const struct cli_cmd cmd_init, cmd_generate, cmd_import_sirene, cmd_user, cmd_token, cmd_serve,
-	cmd_search, cmd_demo, cmd_version, cmd_help;
+extern const struct cli_cmd cmd_init, cmd_generate, cmd_import_sirene, cmd_user, cmd_token, cmd_backup,
+	cmd_restore, cmd_purge, cmd_audit_verify, cmd_serve,
+	cmd_search, cmd_release, cmd_audit, cmd_demo, cmd_version, cmd_help;
 
 /* The table main.c dispatches from (NULL-terminated), for help listings. */
 extern const struct cli_cmd *const cli_commands[];

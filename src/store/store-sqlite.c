@@ -4,17 +4,22 @@
 #include "store/store.h"
 #include "store/store-internal.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/date.h"
 #include "core/xalloc.h"
 #include "domain/siret.h"
 
-extern const unsigned char migration_0001[], migration_0002[], migration_0003[];
+extern const unsigned char migration_0001[], migration_0002[], migration_0003[],
+	migration_0004[];
 
 /* ---- Migrations: one entry per schema version, applied in order ------------------- */
 
@@ -22,6 +27,7 @@ static const unsigned char *const migrations[] = {
 	migration_0001,
 	migration_0002,
 	migration_0003,
+	migration_0004,
 };
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -59,6 +65,9 @@ enum stmt_id {
 	ST_ACCIDENT_INSERT,
 	ST_DISEASE_INSERT,
 	ST_AUDIT_INSERT,
+	ST_AUDIT_HEAD,
+	ST_AUDIT_WALK,
+	ST_AUDIT_READS_OF,
 	ST_REGION_UPSERT,
 	ST_DEPARTMENT_UPSERT,
 	ST_COMMUNE_UPSERT,
@@ -247,8 +256,19 @@ static const char *const stmt_sql[ST_COUNT] = {
 	                       "VALUES (?1, ?2, ?3, ?4)",
 	[ST_DISEASE_INSERT] = "INSERT INTO disease (intervention_id, date, table_number, victims) "
 	                      "VALUES (?1, ?2, ?3, ?4)",
-	[ST_AUDIT_INSERT] = "INSERT INTO audit (at, actor_id, action, object_type, object_id, "
-	                    "owner_id, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[ST_AUDIT_INSERT] = "INSERT INTO audit (id, at, actor_id, action, object_type, object_id, "
+	                    "owner_id, detail, hash) VALUES (?8, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9)",
+	[ST_AUDIT_HEAD] = "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'audit'), 0), "
+	                  "(SELECT hash FROM audit ORDER BY id DESC LIMIT 1)",
+	[ST_AUDIT_WALK] = "SELECT id, at, actor_id, action, object_type, object_id, owner_id, detail, "
+	                  "hash FROM audit ORDER BY id",
+	[ST_AUDIT_READS_OF] =
+		"SELECT au.at, au.object_id, a.display_name, coalesce(ou.name, ''), i.date, "
+		"coalesce(i.siret, 0) FROM audit au LEFT JOIN agent a ON a.id = au.actor_id "
+		"LEFT JOIN org_unit ou ON ou.id = a.scope_unit_id "
+		"LEFT JOIN intervention i ON i.id = CAST(au.object_id AS INTEGER) "
+		"WHERE au.owner_id = ?1 AND au.action = 'case.read' AND au.actor_id <> ?1 "
+		"ORDER BY au.id DESC LIMIT ?2",
 	[ST_REGION_UPSERT] = "INSERT INTO region (code, name) VALUES (?1, ?2) "
 	                     "ON CONFLICT (code) DO UPDATE SET name = excluded.name",
 	[ST_DEPARTMENT_UPSERT] = "INSERT INTO department (code, region, name) VALUES (?1, ?2, ?3) "
@@ -363,6 +383,8 @@ struct store {
 	int sp_depth;                /* savepoints open outside store_begin */
 	int holds_lock;              /* this handle holds write_lock */
 	int64_t last_followup;       /* id of the follow-up inserted last */
+	unsigned char audit_key[STORE_AUDIT_KEY_LEN]; /* keys the audit chain */
+	int has_audit_key;
 	sqlite3_stmt *stmt[ST_COUNT];
 };
 
@@ -593,6 +615,55 @@ static enum err_code migrate(struct store *s, struct err *e)
 	return ERR_OK;
 }
 
+void store_audit_key_path(const char *db, char *out, size_t n)
+{
+	snprintf(out, n, "%s.key", db);
+}
+
+/* Loads the audit key (64 hexadecimal digits) from DB.key; with create, makes a new random
+ * one (mode 0600) when the file does not exist. A missing key is not an error here: a
+ * read-only handle does not need it, and writes refuse to go on without it. */
+static enum err_code load_audit_key(struct store *s, const char *db, int create, struct err *e)
+{
+	char path[4096], hex[2 * STORE_AUDIT_KEY_LEN + 2];
+	ssize_t n;
+	int fd;
+
+	store_audit_key_path(db, path, sizeof path);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && create) {
+		if (sodium_init() < 0)
+			return err_set(e, ERR_INTERNAL, NULL, "libsodium failed to initialise");
+		randombytes_buf(s->audit_key, sizeof s->audit_key);
+		sodium_bin2hex(hex, sizeof hex, s->audit_key, sizeof s->audit_key);
+		hex[2 * STORE_AUDIT_KEY_LEN] = '\n';
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0 || write(fd, hex, 2 * STORE_AUDIT_KEY_LEN + 1) != 2 * STORE_AUDIT_KEY_LEN + 1 ||
+		    fsync(fd) != 0) {
+			int err = errno;
+
+			if (fd >= 0)
+				close(fd);
+			return err_set(e, ERR_IO, "db", "cannot write the audit key %s: %s", path,
+			               strerror(err));
+		}
+		close(fd);
+		s->has_audit_key = 1;
+		return ERR_OK;
+	}
+	if (fd < 0)
+		return ERR_OK;
+	n = read(fd, hex, sizeof hex - 1);
+	close(fd);
+	if (n < 2 * STORE_AUDIT_KEY_LEN ||
+	    sodium_hex2bin(s->audit_key, sizeof s->audit_key, hex, 2 * STORE_AUDIT_KEY_LEN, NULL,
+	                   NULL, NULL) != 0)
+		return err_set(e, ERR_STORE, "db", "the audit key %s is not 64 hexadecimal digits",
+		               path);
+	s->has_audit_key = 1;
+	return ERR_OK;
+}
+
 enum err_code store_open(const char *path, unsigned flags, struct store **out, struct err *e)
 {
 	struct store *s;
@@ -636,6 +707,8 @@ enum err_code store_open(const char *path, unsigned flags, struct store **out, s
 		          e);
 	if (rc == ERR_OK && !(flags & STORE_READONLY))
 		rc = migrate(s, e);
+	if (rc == ERR_OK)
+		rc = load_audit_key(s, path, (flags & STORE_CREATE) && !(flags & STORE_READONLY), e);
 	if (rc == ERR_OK && (flags & STORE_READONLY) &&
 	    store_schema_version(s) != MIGRATION_COUNT)
 		rc = err_set(e, ERR_STORE, "db", "%s is at schema %d, this program expects %d", path,
@@ -656,6 +729,7 @@ void store_close(struct store *s)
 		return;
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
+	sodium_memzero(s->audit_key, sizeof s->audit_key);
 	if (s->db) {
 		if (s->tx_depth > 0)
 			store_rollback(s);
@@ -2010,23 +2084,188 @@ enum err_code store_control_agent_id(struct store *s, const char *login, int64_t
 
 /* ---- Audit ------------------------------------------------------------------------ */
 
+/* Feeds a length-prefixed text (NULL distinct from "") into the hash. */
+static void hash_text(crypto_generichash_state *h, const char *t)
+{
+	uint32_t n = t ? (uint32_t)strlen(t) : UINT32_MAX;
+	unsigned char len[4] = {(unsigned char)n, (unsigned char)(n >> 8), (unsigned char)(n >> 16),
+	                        (unsigned char)(n >> 24)};
+
+	crypto_generichash_update(h, len, sizeof len);
+	if (t)
+		crypto_generichash_update(h, (const unsigned char *)t, strlen(t));
+}
+
+static void hash_int(crypto_generichash_state *h, int64_t v)
+{
+	unsigned char b[8];
+
+	for (int i = 0; i < 8; i++)
+		b[i] = (unsigned char)((uint64_t)v >> (8 * i));
+	crypto_generichash_update(h, b, sizeof b);
+}
+
+/* The chain hash of one entry: keyed BLAKE2b-256 over the previous hash and every field,
+ * the id included (so that moving an entry breaks the chain). */
+static void audit_hash(const struct store *s, const unsigned char prev[32], int64_t id,
+                       const char *at, int64_t actor, const char *action, const char *otype,
+                       const char *oid, int64_t owner, const char *detail, unsigned char out[32])
+{
+	crypto_generichash_state h;
+
+	crypto_generichash_init(&h, s->audit_key, sizeof s->audit_key, 32);
+	crypto_generichash_update(&h, prev, 32);
+	hash_int(&h, id);
+	hash_text(&h, at);
+	hash_int(&h, actor);
+	hash_text(&h, action);
+	hash_text(&h, otype);
+	hash_text(&h, oid);
+	hash_int(&h, owner);
+	hash_text(&h, detail);
+	crypto_generichash_final(&h, out, 32);
+}
+
 enum err_code store_audit_append(struct store *s, int64_t actor_id, const char *action,
                                  const char *object_type, const char *object_id,
                                  int64_t owner_id, const char *detail, struct err *e)
 {
-	sqlite3_stmt *st = stmt(s, ST_AUDIT_INSERT, e);
+	unsigned char prev[32] = {0}, hash[32];
 	char now[DATE_STAMP_LEN];
+	const char *otype = object_type && object_type[0] ? object_type : NULL;
+	const char *oid = object_id && object_id[0] ? object_id : NULL;
+	const char *det = detail && detail[0] ? detail : NULL;
+	sqlite3_stmt *st;
+	enum err_code rc;
+	int64_t id;
+	int step;
+
+	if (!s->has_audit_key)
+		return err_set(e, ERR_STORE, NULL, "the audit key is missing: nothing can be written");
+	if ((rc = savepoint(s, e)) != ERR_OK)
+		return rc;
+	if ((st = stmt(s, ST_AUDIT_HEAD, e)) == NULL) {
+		rc = ERR_STORE;
+		goto out;
+	}
+	step = sqlite3_step(st);
+	id = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) + 1 : 0;
+	if (step == SQLITE_ROW && sqlite3_column_bytes(st, 1) == 32)
+		memcpy(prev, sqlite3_column_blob(st, 1), 32);
+	sqlite3_reset(st);
+	if (step != SQLITE_ROW) {
+		rc = db_error(s, e, "audit");
+		goto out;
+	}
+	date_now_stamp(now);
+	audit_hash(s, prev, id, now, actor_id, action, otype, oid, owner_id, det, hash);
+	if ((st = stmt(s, ST_AUDIT_INSERT, e)) == NULL) {
+		rc = ERR_STORE;
+		goto out;
+	}
+	bind_str(st, 1, now);
+	bind_id(st, 2, actor_id);
+	bind_str(st, 3, action);
+	bind_opt(st, 4, otype);
+	bind_opt(st, 5, oid);
+	bind_id(st, 6, owner_id);
+	bind_opt(st, 7, det);
+	sqlite3_bind_int64(st, 8, id);
+	sqlite3_bind_blob(st, 9, hash, sizeof hash, SQLITE_STATIC);
+	rc = step_done(s, st, "audit", e);
+out:
+	return release(s, rc, e);
+}
+
+enum err_code store_audit_verify(struct store *s, struct store_audit_report *r, struct err *e)
+{
+	unsigned char prev[32] = {0}, hash[32];
+	sqlite3_stmt *st;
+	int64_t last = 0, seq;
+	int step, sealed = 0;
+
+	memset(r, 0, sizeof *r);
+	if (!s->has_audit_key)
+		return err_set(e, ERR_STORE, "key", "the audit key is missing: cannot verify");
+	if ((st = stmt(s, ST_AUDIT_WALK, e)) == NULL)
+		return ERR_STORE;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		int has_hash = sqlite3_column_bytes(st, 8) == 32;
+
+		r->entries++;
+		if (id != last + 1 && r->first_bad_id == 0) {
+			r->first_bad_id = last + 1;
+			snprintf(r->problem, sizeof r->problem, "entries %lld to %lld are missing",
+			         (long long)last + 1, (long long)id - 1);
+		}
+		last = id;
+		if (!has_hash) {
+			if (sealed && r->first_bad_id == 0) {
+				r->first_bad_id = id;
+				snprintf(r->problem, sizeof r->problem, "entry %lld lost its seal",
+				         (long long)id);
+			}
+			r->unsealed++;
+			continue;
+		}
+		sealed = 1;
+		audit_hash(s, prev, id, col_text(st, 1), sqlite3_column_int64(st, 2), col_text(st, 3),
+		           col_text(st, 4), col_text(st, 5), sqlite3_column_int64(st, 6),
+		           col_text(st, 7), hash);
+		if (sodium_memcmp(hash, sqlite3_column_blob(st, 8), 32) != 0 && r->first_bad_id == 0) {
+			r->first_bad_id = id;
+			snprintf(r->problem, sizeof r->problem,
+			         "entry %lld was changed, moved, or an entry before it was removed",
+			         (long long)id);
+		}
+		memcpy(prev, sqlite3_column_blob(st, 8), 32);
+	}
+	sqlite3_reset(st);
+	if (step != SQLITE_DONE)
+		return db_error(s, e, "audit");
+	if ((st = stmt(s, ST_AUDIT_HEAD, e)) == NULL)
+		return ERR_STORE;
+	step = sqlite3_step(st);
+	seq = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (seq > last && r->first_bad_id == 0) {
+		r->first_bad_id = last + 1;
+		snprintf(r->problem, sizeof r->problem, "the last entries (%lld to %lld) are missing",
+		         (long long)last + 1, (long long)seq);
+	}
+	return ERR_OK;
+}
+
+enum err_code store_access_log(struct store *s, int64_t owner_id, int limit,
+                               store_access_cb cb, void *ctx, struct err *e)
+{
+	sqlite3_stmt *st = stmt(s, ST_AUDIT_READS_OF, e);
+	struct store_access a;
+	char siret[15];
+	int rc;
 
 	if (st == NULL)
 		return ERR_STORE;
-	bind_str(st, 1, date_now_stamp(now));
-	bind_id(st, 2, actor_id);
-	bind_str(st, 3, action);
-	bind_opt(st, 4, object_type);
-	bind_opt(st, 5, object_id);
-	bind_id(st, 6, owner_id);
-	bind_opt(st, 7, detail);
-	return step_done(s, st, "audit", e);
+	sqlite3_bind_int64(st, 1, owner_id);
+	sqlite3_bind_int(st, 2, limit > 0 ? limit : 100);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t sr = sqlite3_column_int64(st, 5);
+
+		if (sr)
+			siret_format(sr, siret);
+		a = (struct store_access){
+			.at = col_text(st, 0), .intervention_id = col_text(st, 1),
+			.reader_name = col_text(st, 2), .reader_unit = col_text(st, 3),
+			.intervention_date = col_text(st, 4), .siret = sr ? siret : NULL,
+		};
+		if (cb(ctx, &a) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ERR_OK : db_error(s, e, "audit");
 }
 
 /* ---- Sessions and API tokens ------------------------------------------------------ */
@@ -2243,6 +2482,228 @@ enum err_code store_audit_reads(struct store *s, int64_t actor_id, const struct 
 	             NULL, NULL, NULL);
 	unlock_writes(s);
 	return rc;
+}
+
+/* ---- Backup, restore, retention --------------------------------------------------- */
+
+/* Copies the whole database src into dst with the online backup API, in one step: one
+ * read transaction on the source, hence a consistent snapshot, while writers of other
+ * connections go on in the WAL. */
+static int copy_database(sqlite3 *dst, sqlite3 *src)
+{
+	sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
+	int rc;
+
+	if (b == NULL)
+		return sqlite3_errcode(dst);
+	for (int tries = 0; tries < 200; tries++) {
+		rc = sqlite3_backup_step(b, -1);
+		if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+			break;
+		sqlite3_sleep(10);
+	}
+	sqlite3_backup_finish(b);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Copies the audit key of database from to that of database to (mode 0600). */
+static enum err_code copy_key(const char *from, const char *to, struct err *e)
+{
+	char src[4096], dst[4096], buf[256];
+	ssize_t n;
+	int in, outfd;
+
+	store_audit_key_path(from, src, sizeof src);
+	store_audit_key_path(to, dst, sizeof dst);
+	if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0)
+		return err_set(e, ERR_IO, "key", "cannot read the audit key %s: %s", src, strerror(errno));
+	n = read(in, buf, sizeof buf);
+	close(in);
+	outfd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (n <= 0 || outfd < 0 || write(outfd, buf, (size_t)n) != n || fsync(outfd) != 0) {
+		int err = errno;
+
+		if (outfd >= 0)
+			close(outfd);
+		return err_set(e, ERR_IO, "key", "cannot write the audit key %s: %s", dst, strerror(err));
+	}
+	close(outfd);
+	return ERR_OK;
+}
+
+enum err_code store_backup(struct store *s, const char *out, struct err *e)
+{
+	sqlite3 *dst = NULL;
+	enum err_code rc = ERR_OK;
+	int src_rc;
+
+	if (out == NULL || out[0] == '\0')
+		return err_set(e, ERR_INVALID, "out", "a file name is required");
+	if (access(out, F_OK) == 0)
+		return err_set(e, ERR_CONFLICT, "out", "%s exists already", out);
+	if (sqlite3_open_v2(out, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		rc = err_set(e, ERR_IO, "out", "cannot create %s", out);
+		goto out;
+	}
+	src_rc = copy_database(dst, s->db);
+	if (src_rc != SQLITE_OK) {
+		rc = err_set(e, src_rc == SQLITE_FULL ? ERR_STORE : ERR_IO, "out",
+		             "the copy to %s failed: %s", out, sqlite3_errstr(src_rc));
+		goto out;
+	}
+	if (sqlite3_exec(dst, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK)
+		rc = err_set(e, ERR_IO, "out", "cannot finish %s", out);
+	if (rc == ERR_OK && s->has_audit_key)
+		rc = copy_key(sqlite3_db_filename(s->db, "main"), out, e);
+out:
+	sqlite3_close(dst);
+	if (rc != ERR_OK)
+		unlink(out);
+	return rc;
+}
+
+enum err_code store_restore(const char *from, const char *to, int force, struct err *e)
+{
+	sqlite3 *src = NULL, *dst = NULL;
+	sqlite3_stmt *st = NULL;
+	enum err_code rc = ERR_OK;
+	int version = -1, ok = 0;
+
+	if (!force && access(to, F_OK) == 0)
+		return err_set(e, ERR_CONFLICT, "db", "%s exists: give --force to replace it", to);
+	if (sqlite3_open_v2(from, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		rc = err_set(e, ERR_IO, "from", "cannot open the backup %s", from);
+		goto out;
+	}
+	if (sqlite3_prepare_v2(src, "PRAGMA integrity_check", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		ok = strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(src, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (!ok) {
+		rc = err_set(e, ERR_STORE, "from", "%s is not a sound database (integrity check failed)",
+		             from);
+		goto out;
+	}
+	if (version < 1 || version > MIGRATION_COUNT) {
+		rc = err_set(e, ERR_STORE, "from", "%s is at schema %d; this program reads 1 to %d", from,
+		             version, MIGRATION_COUNT);
+		goto out;
+	}
+	if (sqlite3_open_v2(to, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
+	    copy_database(dst, src) != SQLITE_OK) {
+		rc = err_set(e, ERR_IO, "db", "cannot write %s: %s", to, dst ? sqlite3_errmsg(dst) : "");
+		goto out;
+	}
+	sqlite3_exec(dst, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+	rc = copy_key(from, to, e);
+out:
+	sqlite3_close(src);
+	sqlite3_close(dst);
+	return rc;
+}
+
+/* Runs a statement with up to three text parameters and adds its changes to *n. */
+static enum err_code purge_step(struct store *s, const char *sql, const char *a, const char *b,
+                                const char *c, int64_t *n, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(s, e, "purge");
+	if (a)
+		sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	if (b)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	if (c)
+		sqlite3_bind_text(st, 3, c, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && n)
+		*n += sqlite3_column_int64(st, 0);
+	else if (rc == SQLITE_DONE && n)
+		*n += sqlite3_changes(s->db);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? ERR_OK : db_error(s, e, "purge");
+}
+
+/* The date years before today. */
+static void years_before(const char *today, int years, char out[DATE_ISO_LEN])
+{
+	int32_t d;
+	int y, m, dd;
+
+	if (date_parse(today, &d) != 0)
+		d = date_today();
+	date_to_ymd(d, &y, &m, &dd);
+	y -= years;
+	if (m == 2 && dd == 29)
+		dd = 28;
+	date_format(date_from_ymd(y, m, dd), out);
+}
+
+/* Interventions past their time: older than the case cut, and older than the PV cut when
+ * a procès-verbal was drawn up; ?3 says whether those under appeal are counted in. */
+#define PURGE_PAST \
+	"FROM intervention i WHERE i.date < ?1 AND (i.date < ?2 OR NOT EXISTS " \
+	"(SELECT 1 FROM followup f WHERE f.intervention_id = i.id AND f.kind = 'proces_verbal'))"
+#define PURGE_APPEAL \
+	"EXISTS (SELECT 1 FROM followup f WHERE f.intervention_id = i.id " \
+	"AND f.status = 'under_appeal')"
+
+enum err_code store_purge(struct store *s, const struct store_retention *r, int dry_run,
+                          struct store_purge_report *out, struct err *e)
+{
+	char cut[DATE_ISO_LEN], cut_pv[DATE_ISO_LEN], cut_staff[DATE_ISO_LEN];
+	enum err_code rc;
+
+	memset(out, 0, sizeof *out);
+	years_before(r->today, r->case_years, cut);
+	years_before(r->today, r->case_years_pv, cut_pv);
+	years_before(r->today, r->staff_years, cut_staff);
+	if ((rc = store_begin(s, e)) != ERR_OK)
+		return rc;
+	rc = purge_step(s, "SELECT count(*) " PURGE_PAST " AND " PURGE_APPEAL, cut, cut_pv, NULL,
+	                &out->kept_for_appeal, e);
+	if (rc == ERR_OK)
+		rc = purge_step(s, "SELECT count(*) FROM followup WHERE intervention_id IN (SELECT i.id "
+		                PURGE_PAST " AND NOT " PURGE_APPEAL ")", cut, cut_pv, NULL,
+		                &out->followups, e);
+	if (rc == ERR_OK)
+		rc = purge_step(s, "DELETE FROM intervention WHERE id IN (SELECT i.id " PURGE_PAST
+		                " AND NOT " PURGE_APPEAL ")", cut, cut_pv, NULL, &out->interventions, e);
+	/* Worksites no record refers to any more, finished before the cut. */
+	if (rc == ERR_OK)
+		rc = purge_step(s, "DELETE FROM worksite WHERE coalesce(end_date, substr(created_at, 1, 10)) "
+		                "< ?1 AND NOT EXISTS (SELECT 1 FROM intervention i "
+		                "WHERE i.worksite_id = worksite.id)", cut, NULL, NULL, &out->worksites, e);
+	/* Staff who left before the staff cut: their personal data go, the account stays as
+	 * an anonymous row so that the records they wrote keep an author. */
+	if (rc == ERR_OK)
+		rc = purge_step(s, "UPDATE agent SET login = 'supprime-' || id, display_name = 'Agent supprimé', "
+		                "password_hash = NULL, sex = NULL, grade = NULL, disabled = 1 "
+		                "WHERE login NOT LIKE 'supprime-%' AND EXISTS (SELECT 1 FROM assignment a "
+		                "WHERE a.agent_id = agent.id) AND NOT EXISTS (SELECT 1 FROM assignment a "
+		                "WHERE a.agent_id = agent.id AND (a.end_date IS NULL OR a.end_date >= ?1))",
+		                cut_staff, NULL, NULL, &out->agents, e);
+	if (rc == ERR_OK)
+		rc = purge_step(s, "DELETE FROM absence WHERE agent_id IN (SELECT id FROM agent "
+		                "WHERE login LIKE 'supprime-%')", NULL, NULL, NULL, NULL, e);
+	if (rc == ERR_OK)
+		rc = purge_step(s, "DELETE FROM session WHERE agent_id IN (SELECT id FROM agent "
+		                "WHERE login LIKE 'supprime-%')", NULL, NULL, NULL, NULL, e);
+	if (rc == ERR_OK)
+		rc = purge_step(s, "UPDATE api_token SET revoked_at = coalesce(revoked_at, ?1) "
+		                "WHERE agent_id IN (SELECT id FROM agent WHERE login LIKE 'supprime-%')",
+		                r->today, NULL, NULL, NULL, e);
+	if (rc != ERR_OK || dry_run) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s, e);
 }
 
 /* ---- Summary ---------------------------------------------------------------------- */

@@ -17,6 +17,8 @@
 
 struct store;
 
+#define STORE_AUDIT_KEY_LEN 32
+
 enum store_flags {
 	STORE_CREATE = 1 << 0,   /* create the file when missing */
 	STORE_READONLY = 1 << 1,
@@ -215,7 +217,9 @@ enum err_code store_control_agent_id(struct store *s, const char *login, int64_t
 
 /* ---- Audit ------------------------------------------------------------------------ */
 
-/* Appends one entry to the append-only audit table. actor_id and owner_id may be 0. */
+/* Appends one entry to the append-only audit table, chained to the previous one by a
+ * keyed hash (the key lives in the file DB.key beside the database: see
+ * store_audit_key_path). actor_id and owner_id may be 0. */
 enum err_code store_audit_append(struct store *s, int64_t actor_id, const char *action,
                                  const char *object_type, const char *object_id,
                                  int64_t owner_id, const char *detail, struct err *e);
@@ -283,6 +287,65 @@ struct store_read {
 };
 enum err_code store_audit_reads(struct store *s, int64_t actor_id, const struct store_read *reads,
                                 size_t n, struct err *e);
+
+/* Walks the whole audit trail and checks its chain. The result says how many entries
+ * there are and, when the chain is broken, the first entry concerned and what is wrong
+ * (a change, a removal, a reordering, removed last entries). */
+struct store_audit_report {
+	int64_t entries;
+	int64_t unsealed;            /* written before the chain existed */
+	int64_t first_bad_id;        /* 0 when the chain is intact */
+	char problem[160];
+};
+enum err_code store_audit_verify(struct store *s, struct store_audit_report *r, struct err *e);
+
+/* "Qui a consulté mes dossiers": the reads of owner_id's records by others, newest first
+ * (at most limit). For that agent only: the policy decides who calls it. */
+struct store_access {
+	const char *at;
+	const char *intervention_id;
+	const char *intervention_date;
+	const char *siret;
+	const char *reader_name;
+	const char *reader_unit;
+};
+typedef int (*store_access_cb)(void *ctx, const struct store_access *a);
+enum err_code store_access_log(struct store *s, int64_t owner_id, int limit,
+                               store_access_cb cb, void *ctx, struct err *e);
+
+/* The audit key's file for database path db: "DB.key". */
+void store_audit_key_path(const char *db, char *out, size_t n);
+
+/* ---- Backup, restore, retention --------------------------------------------------- */
+
+/* Writes a consistent copy of the live database to out (and its audit key to OUT.key),
+ * while other connections go on writing. out must not exist. */
+enum err_code store_backup(struct store *s, const char *out, struct err *e);
+/* Checks the backup from (integrity, schema) and copies it into the database at to,
+ * which no server may be using; to must not exist unless force. */
+enum err_code store_restore(const char *from, const char *to, int force, struct err *e);
+
+/* The retention rules (décret 2022-771 for France): records on inspected establishments
+ * are kept case_years after the intervention, case_years_pv where a procès-verbal was
+ * drawn up, and as long as a follow-up is under appeal; staff data staff_years after the
+ * agent's last assignment ended. */
+struct store_retention {
+	int case_years;          /* 6 */
+	int case_years_pv;       /* 10 */
+	int staff_years;         /* 10 */
+	const char *today;       /* YYYY-MM-DD */
+};
+struct store_purge_report {
+	int64_t interventions;   /* removed, with their themes, follow-ups, accidents... */
+	int64_t followups;
+	int64_t worksites;
+	int64_t agents;          /* staff records made anonymous */
+	int64_t kept_for_appeal; /* past their time but kept while an appeal is open */
+};
+/* Applies the rules in one transaction (rolled back when dry_run) and reports. Released
+ * statistics and the audit trail stay. */
+enum err_code store_purge(struct store *s, const struct store_retention *r, int dry_run,
+                          struct store_purge_report *out, struct err *e);
 
 /* ---- Summary ---------------------------------------------------------------------- */
 

@@ -160,6 +160,13 @@ expect_eq "the read is audited for the author" 1 "$(sqlite3 "$db" "SELECT count(
 	AND owner_id = (SELECT id FROM agent WHERE login = '$agent')")"
 call other PATCH "/api/v1/interventions/$id" '{"note": "x"}'
 expect_eq "colleague cannot edit" 403 "$status"
+call agent GET /api/v1/me/reads
+expect_eq "who read my records" 200 "$status"
+expect_eq "the colleague's read is listed" "$id" "$(json 'd["reads"][0]["intervention_id"]')"
+expect_match "with the reader's name" '.' "$(json 'd["reads"][0]["reader"]["name"]')"
+call other GET /api/v1/me/reads
+expect_eq "the reader does not see it in their own list" 0 \
+	"$(json 'len([r for r in d["reads"] if r["intervention_id"] == "'$id'"])')"
 for who in manager analyst admin; do
 	login "$who" "$(login_of "$( [ $who = manager ] && echo unit_manager || echo $who)")"
 	expect_eq "$who logs in" 200 "$status"
@@ -169,6 +176,8 @@ for who in manager analyst admin; do
 	expect_eq "$who cannot create one" 403 "$status"
 	call "$who" GET "/api/v1/me/activity?month=2026-06"
 	expect_eq "$who has no activity report" 403 "$status"
+	call "$who" GET /api/v1/me/reads
+	expect_eq "$who lists no reads" 403 "$status"
 	call "$who" GET "/api/v1/establishments/$siret"
 	expect_eq "$who reads the registry" 200 "$status"
 	expect_eq "$who sees no history" False "$(json '"interventions" in d')"

@@ -91,6 +91,65 @@ printf 'siret,etatAdministratifEtablissement\n12345678901234,A\n' >"$tmp/short.c
 expect_status "missing columns are refused" 1 "$constat" import-sirene --db "$r" "$tmp/short.csv"
 expect_match "the missing columns are named" "siren, nic" "$(cat "$tmp/err")"
 
+# --- the audit trail: intact, then tampered with in three ways
+expect_status "audit-verify" 0 "$constat" audit-verify --db "$db"
+expect_match "entries counted" "intact: [0-9]+ entries" "$(cat "$tmp/out")"
+expect_eq "audit key beside the database, private" 600 "$(stat -c %a "$db.key")"
+cp "$db" "$tmp/t1.db"; cp "$db.key" "$tmp/t1.db.key"
+sqlite3 "$tmp/t1.db" "DROP TRIGGER audit_no_update; UPDATE audit SET detail = 'x' WHERE id = 2"
+expect_status "a changed entry is found" 3 "$constat" audit-verify --db "$tmp/t1.db"
+expect_match "the changed entry is named" "entry 2 " "$(cat "$tmp/err")"
+cp "$db" "$tmp/t2.db"; cp "$db.key" "$tmp/t2.db.key"
+sqlite3 "$tmp/t2.db" "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = 2"
+expect_status "a removed entry is found" 3 "$constat" audit-verify --db "$tmp/t2.db"
+cp "$db" "$tmp/t3.db"; cp "$db.key" "$tmp/t3.db.key"
+sqlite3 "$tmp/t3.db" "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = (SELECT max(id) FROM audit)"
+expect_status "a removed last entry is found" 3 "$constat" audit-verify --db "$tmp/t3.db"
+rm -f "$tmp/t3.db.key"
+expect_status "a missing key is an error" 1 "$constat" audit-verify --db "$tmp/t3.db"
+
+# --- backup and restore
+expect_status "backup" 0 "$constat" backup --db "$g1" --out "$tmp/g1.bak"
+expect_status "backup over an existing file refused" 1 "$constat" backup --db "$g1" --out "$tmp/g1.bak"
+expect_status "restore" 0 "$constat" restore --from "$tmp/g1.bak" --db "$tmp/restored.db"
+expect_eq "restored copy is identical" "$(digest "$g1")" "$(digest "$tmp/restored.db")"
+expect_status "restore over an existing file refused" 1 "$constat" restore --from "$tmp/g1.bak" \
+	--db "$tmp/restored.db"
+printf 'not a database' >"$tmp/junk.bak"
+expect_status "a broken backup is refused" 1 "$constat" restore --from "$tmp/junk.bak" --db "$tmp/x2.db"
+
+# --- retention, with dates moved in time
+total=$(sqlite3 "$g1" "SELECT count(*) FROM intervention")
+expect_status "purge today removes nothing" 0 "$constat" purge --db "$g1"
+expect_eq "nothing removed" "$total" "$(sqlite3 "$g1" "SELECT count(*) FROM intervention")"
+expect_status "dry run in 2033" 0 env CONSTAT_TODAY=2033-01-01 "$constat" purge --db "$g1" --dry-run
+expect_match "dry run reports" "would remove" "$(cat "$tmp/out")"
+expect_eq "dry run removes nothing" "$total" "$(sqlite3 "$g1" "SELECT count(*) FROM intervention")"
+pv_old=$(sqlite3 "$g1" "SELECT count(DISTINCT i.id) FROM intervention i JOIN followup f
+	ON f.intervention_id = i.id WHERE f.kind = 'proces_verbal' AND i.date < '2027-01-01'")
+appeal=$(sqlite3 "$g1" "SELECT count(DISTINCT i.id) FROM intervention i JOIN followup f
+	ON f.intervention_id = i.id WHERE f.status = 'under_appeal' AND i.date < '2027-01-01'
+	AND NOT EXISTS (SELECT 1 FROM followup g WHERE g.intervention_id = i.id
+	                AND g.kind = 'proces_verbal')")
+expect_status "purge in 2033" 0 env CONSTAT_TODAY=2033-01-01 "$constat" purge --db "$g1"
+expect_eq "records with a procès-verbal kept 10 years" "$pv_old" "$(sqlite3 "$g1" "SELECT
+	count(DISTINCT i.id) FROM intervention i JOIN followup f ON f.intervention_id = i.id
+	WHERE f.kind = 'proces_verbal' AND i.date < '2027-01-01'")"
+expect_eq "nothing older than 6 years without a PV or an appeal" 0 "$(sqlite3 "$g1" "SELECT
+	count(*) FROM intervention i WHERE i.date < '2027-01-01' AND NOT EXISTS (SELECT 1
+	FROM followup f WHERE f.intervention_id = i.id AND (f.kind = 'proces_verbal'
+	OR f.status = 'under_appeal'))")"
+expect_eq "records under appeal kept" "$appeal" "$(sqlite3 "$g1" "SELECT count(DISTINCT i.id)
+	FROM intervention i JOIN followup f ON f.intervention_id = i.id
+	WHERE f.status = 'under_appeal' AND i.date < '2027-01-01' AND NOT EXISTS (SELECT 1
+	FROM followup g WHERE g.intervention_id = i.id AND g.kind = 'proces_verbal')")"
+expect_eq "no orphan follow-up" 0 "$(sqlite3 "$g1" "SELECT count(*) FROM followup f
+	WHERE NOT EXISTS (SELECT 1 FROM intervention i WHERE i.id = f.intervention_id)")"
+expect_status "purge in 2040" 0 env CONSTAT_TODAY=2040-01-01 "$constat" purge --db "$g1"
+expect_match "staff who left 10 years ago made anonymous" "staff made anonymous +[1-9]" \
+	"$(cat "$tmp/out")"
+expect_status "audit trail still intact after purges" 0 "$constat" audit-verify --db "$g1"
+
 # --- demo
 expect_status "demo (tiny)" 0 "$constat" demo --db "$tmp/demo.db" --scale tiny
 expect_match "demo prints the logins" "control agent" "$(cat "$tmp/out")"

@@ -104,6 +104,8 @@ static int teardown(void **state)
 	unlink(side);
 	snprintf(side, sizeof side, "%s-shm", f->path);
 	unlink(side);
+	snprintf(side, sizeof side, "%s.key", f->path);
+	unlink(side);
 	free(f);
 	return 0;
 }
@@ -290,6 +292,28 @@ static void test_audit_append_only(void **state)
 	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM audit", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(count(f, "SELECT count(*) FROM audit WHERE action = 'test'"), 1);
+}
+
+static void test_audit_chain(void **state)
+{
+	struct fixture *f = *state;
+	struct store_audit_report r;
+	struct err e = {0};
+	sqlite3 *db;
+
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(store_audit_append(f->s, f->agent, "test", "x", "1", 0, NULL, &e), ERR_OK);
+	assert_int_equal(store_audit_verify(f->s, &r, &e), ERR_OK);
+	assert_int_equal(r.first_bad_id, 0);
+	assert_int_equal(r.entries, 5);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	/* Swapping two entries' contents breaks the chain at the first of them. */
+	assert_int_equal(sqlite3_exec(db, "DROP TRIGGER audit_no_update; UPDATE audit SET "
+	                                  "object_id = '2' WHERE id = 3", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_audit_verify(f->s, &r, &e), ERR_OK);
+	assert_int_equal(r.first_bad_id, 3);
+	assert_non_null(strstr(r.problem, "entry 3"));
 }
 
 static int nom_cb(void *ctx, const struct nomenclature_item *it)
@@ -611,6 +635,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_intervention_all_or_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nested_transactions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_append_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_chain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nomenclatures, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_priority_action, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
