@@ -67,27 +67,13 @@ static enum err_code read_hash(char hash[PASSWORD_HASH_MAX], struct err *e)
 	return rc;
 }
 
-static enum err_code validate_login(const char *login, struct err *e)
-{
-	if (login == NULL || login[0] == '\0')
-		return err_set(e, ERR_INVALID, "login", "is required (--login)");
-	for (const char *p = login; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' ||
-		      *p == '-' || *p == '_'))
-			return err_set(e, ERR_INVALID, "login",
-			               "expected lower-case letters, digits, '.', '-' or '_'");
-	if (strlen(login) > 64)
-		return err_set(e, ERR_INVALID, "login", "expected at most 64 characters");
-	return ERR_OK;
-}
-
 static enum err_code do_add(struct store *s, const struct user_opts *o, struct err *e)
 {
 	struct agent a = {0};
 	char hash[PASSWORD_HASH_MAX];
 	enum err_code rc;
 
-	if ((rc = validate_login(o->login, e)) != ERR_OK ||
+	if ((rc = validate_login("login", o->login, e)) != ERR_OK ||
 	    (rc = validate_text("name", o->name, 1, 120, 0, e)) != ERR_OK)
 		return rc;
 	if (o->role == NULL || model_role_parse(o->role, &a.role) != 0)
@@ -136,7 +122,7 @@ static enum err_code do_change(struct store *s, const struct user_opts *o, const
 	enum err_code rc;
 	int64_t id = 0;
 
-	if ((rc = validate_login(o->login, e)) != ERR_OK)
+	if ((rc = validate_login("login", o->login, e)) != ERR_OK)
 		return rc;
 	if (strcmp(what, "passwd") == 0) {
 		if (!o->password_stdin)

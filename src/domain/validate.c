@@ -838,3 +838,17 @@ enum err_code validate_intervention(const struct intervention *iv, const char *t
 		return rc;
 	return ERR_OK;
 }
+
+enum err_code validate_login(const char *field, const char *v, struct err *e)
+{
+	if (v == NULL || v[0] == '\0')
+		return err_set(e, ERR_INVALID, field, "is required");
+	if (strlen(v) > 64)
+		return err_set(e, ERR_INVALID, field, "expected at most 64 characters");
+	for (const char *p = v; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' ||
+		      *p == '-' || *p == '_'))
+			return err_set(e, ERR_INVALID, field,
+			               "expected lower-case letters, digits, '.', '-' or '_'");
+	return ERR_OK;
+}

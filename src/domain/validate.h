@@ -33,12 +33,15 @@ enum err_code validate_date_order(const char *later_field, const char *earlier,
 /* v is one of the NULL-terminated allowed values. */
 enum err_code validate_enum(const char *field, const char *v, const char *const *allowed,
                             struct err *e);
+/* An account login: 1 to 64 lower-case ASCII letters, digits, '.', '-' or '_'. */
+enum err_code validate_login(const char *field, const char *v, struct err *e);
 /* SIRENE headcount band: NN, 00, 01, 02, 03, 11, 12, 21, 22, 31, 32, 41, 42, 51, 52, 53. */
 enum err_code validate_headcount_band(const char *field, const char *v, struct err *e);
 
 /* Whole records, as written by the store's callers (the API, the importer, the
- * generator). They check formats, lengths, enumerations and dates; whether a code
- * exists in a nomenclature is the store's (foreign keys). */
+ * generator). They check formats, lengths, enumerations and dates, and the existence of
+ * reference codes (NAF, communes); whether a nomenclature code or a record exists is
+ * checked against the store by the callers (src/api/case.c). */
 enum err_code validate_establishment(const struct establishment *est, struct err *e);
 enum err_code validate_legal_unit(const struct legal_unit *u, struct err *e);
 /* today: the current date (YYYY-MM-DD), since an intervention cannot be in the future. */

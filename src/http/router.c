@@ -92,6 +92,13 @@ enum http_match http_router_match(const struct http_route *const *tables,
 	return path_seen ? HTTP_MATCH_NO_METHOD : HTTP_MATCH_NO_PATH;
 }
 
+/* 1 when the router's error reply for req should be an HTML page (see http_page_error). */
+static int page_error(const struct http_request *req)
+{
+	return http_page_error && req->path && strncmp(req->path, "/api/", 5) != 0 &&
+	       strcmp(req->path, "/api") != 0;
+}
+
 void http_router_dispatch(const struct http_router *r, struct http_request *req)
 {
 	struct buf allow;
@@ -102,11 +109,15 @@ void http_router_dispatch(const struct http_router *r, struct http_request *req)
 	switch (http_router_match(r->tables, req, &allow)) {
 	case HTTP_MATCH_NO_PATH:
 		http_reply_status(req, 404, "not_found", "no such page or resource");
+		if (page_error(req))
+			http_page_error(req, 404, NULL);
 		goto out;
 	case HTTP_MATCH_NO_METHOD:
 		http_reply_status(req, 405, "method_not_allowed",
 		                  "this method is not allowed here (see the Allow header)");
 		http_set_header(req, "Allow", buf_str(&allow));
+		if (page_error(req))
+			http_page_error(req, 405, NULL);
 		goto out;
 	case HTTP_MATCH_OK:
 		break;
@@ -124,6 +135,8 @@ void http_router_dispatch(const struct http_router *r, struct http_request *req)
 		if (e.code == ERR_OK)
 			err_set(&e, rc, NULL, "%s", err_code_name(rc));
 		http_reply_error(req, &e);
+		if (page_error(req))
+			http_page_error(req, req->resp.status, &e);
 	} else if (rc == ERR_OK && req->resp.status == 0) {
 		log_error("http: the handler of %s %s set no reply", req->route->method,
 		          req->route->pattern);

@@ -63,4 +63,11 @@ void http_router_dispatch(const struct http_router *r, struct http_request *req)
 /* The route tables of the program, NULL-terminated (src/http/routes.c). */
 extern const struct http_route *const http_route_tables[];
 
+/* Error pages for browser paths: when not NULL (set in src/http/routes.c), the error
+ * replies the router writes itself (404, 405, and a hook's or handler's error that set no
+ * reply) for paths outside /api/ are rendered by this function (an HTML page) instead of
+ * the JSON error document; e is NULL for 404 and 405. Headers already set (Allow) stay. */
+typedef void (*http_page_error_fn)(struct http_request *req, int status, const struct err *e);
+extern const http_page_error_fn http_page_error;
+
 #endif

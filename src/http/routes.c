@@ -1,13 +1,14 @@
-/* routes: the list of route tables the server dispatches from, and the layer's own
- * routes (health check, placeholder home page). A module adds its routes by exporting a
- * const array ending with {NULL} and adding it to http_route_tables below. */
+/* routes: the list of route tables the server dispatches from, the layer's own route
+ * (health check) and the error pages of browser paths (the web interface's). A module
+ * adds its routes by exporting a const array ending with {NULL} and adding it to
+ * http_route_tables below. */
 #include "http/router.h"
 
 #include "api/api.h"
 #include <jansson.h>
 
 #include "store/store.h"
-#include "web/html.h"
+#include "web/web.h"
 
 /* GET /healthz: 200 {"status":"ok"} when this thread's database handle answers at the
  * schema this binary expects, 503 {"status":"unavailable"} otherwise. */
@@ -24,29 +25,8 @@ static enum err_code healthz(struct http_request *req, struct err *e)
 	return rc;
 }
 
-/* GET /: a placeholder home page until the web interface arrives. */
-static enum err_code home(struct http_request *req, struct err *e)
-{
-	struct buf b;
-	enum err_code rc;
-
-	buf_init(&b, 64 * 1024);
-	if (html_page_begin(&b, "Constat") != ERR_OK ||
-	    html_raw(&b, "<main>\n<h1>Constat</h1>\n<p>") != ERR_OK ||
-	    html_txt(&b, "Le service fonctionne. L'interface web arrive bientôt.") != ERR_OK ||
-	    html_raw(&b, "</p>\n</main>\n") != ERR_OK ||
-	    html_page_end(&b) != ERR_OK) {
-		buf_release(&b);
-		return err_set(e, ERR_INTERNAL, NULL, "the home page passes its size cap");
-	}
-	rc = http_reply_html(req, 200, &b);
-	buf_release(&b);
-	return rc;
-}
-
 static const struct http_route core_routes[] = {
 	{"GET", "/healthz", healthz, 0},
-	{"GET", "/", home, 0},
 	{NULL, NULL, NULL, 0},
 };
 
@@ -57,6 +37,10 @@ const struct http_route *const http_route_tables[] = {
 	api_intervention_routes,
 	api_me_routes,
 	api_nomenclature_routes,
+	web_routes,
 	core_routes,
 	NULL,
 };
+
+/* Browser paths (outside /api/) get the web interface's French error pages. */
+const http_page_error_fn http_page_error = web_router_error;

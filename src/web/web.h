@@ -13,18 +13,19 @@
 #include "http/request.h"
 #include "http/router.h"
 #include "search/search.h"
+#include "store/store.h"
 
 /* The routes of the web interface (listed in src/http/routes.c before core_routes). */
 extern const struct http_route web_routes[];
 
 /* ---- Form bodies (form.c) ---------------------------------------------------------- */
 
-#define WEB_FORM_MAX_FIELDS 400     /* name=value pairs in one body */
-#define WEB_FORM_MAX_NAME 64        /* bytes of one decoded name */
-#define WEB_FORM_MAX_VALUE 20480    /* bytes of one decoded value (a note is up to 20000) */
+#define WEB_FORM_MAX_FIELDS 400  /* name=value pairs in one body */
+#define WEB_FORM_MAX_NAME 64     /* bytes of one decoded name */
+#define WEB_FORM_MAX_VALUE 20480 /* bytes of one decoded value (a note is up to 20000) */
 
 struct web_form {
-	struct http_param *f;       /* decoded pairs in body order (request arena) */
+	struct http_param *f; /* decoded pairs in body order (request arena) */
 	size_t n;
 };
 
@@ -49,7 +50,7 @@ enum err_code web_form_read(struct http_request *req, struct web_form *form, str
 
 /* ---- Page frame and shared parts (ui-shared.c) ------------------------------------- */
 
-#define WEB_PAGE_MAX (4u << 20)     /* bytes of one page */
+#define WEB_PAGE_MAX (4u << 20) /* bytes of one page */
 
 /* Starts a page titled "TITLE - Constat": head (stylesheet, script, icon), skip link,
  * header with the product name, the user's name and role, the navigation and the
@@ -89,16 +90,38 @@ const char *web_month_name(int month);
  * i) wrapped in <mark>: comparison on folded text (case, accents, ligatures), a word
  * matching when its folded form equals a query form, starts with it (the query's
  * unfinished last word, or a word of at least 3 letters), or lies within the query word's
- * typo budget; the original text is displayed. */
+ * typo budget, or within typos[i] when the search reported more (typos may be NULL);
+ * the original text is displayed. */
 enum err_code web_highlight(struct buf *b, const char *text, const struct search_query *q,
-                            uint32_t mask);
+                            uint32_t mask, const uint8_t *typos);
 
 /* Maps an error field of case.h ("siret", "followups[1].date", "themes[0]") to the id of
  * the form control it concerns, written to out (size n). fu_rows[i] is the form row of
  * the i-th follow-up sent (n_rows of them; the row index is used when i is past them).
  * Returns 0 when no control fits (the error then shows in the summary only). */
-int web_error_control(const char *field, const size_t *fu_rows, size_t n_rows, char *out,
-                      size_t n);
+int web_error_control(const char *field, const size_t *fu_rows, size_t n_rows, char *out, size_t n);
+
+/* The active items of the nomenclatures, in display order, copied into the request's
+ * arena (web_noms_load in ui-shared.c). */
+struct web_noms {
+	struct nomenclature_item *themes, *kinds, *fu_kinds;
+	size_t n_themes, n_kinds, n_fu_kinds;
+};
+enum err_code web_noms_load(struct http_request *req, struct web_noms *n, struct err *e);
+/* The label of code among items, else code itself. */
+const char *web_nom_label(const struct nomenclature_item *items, size_t n, const char *code);
+
+/* Writes an intervention record as an <article>: date, kind, author, themes, priority
+ * action, follow-ups and the note (line breaks kept); with full, also the co-agents, the
+ * on-site flag and the control points (ui-intervention.c). */
+struct intervention_rec;
+enum err_code web_render_record(struct http_request *req, struct buf *b,
+                                const struct web_noms *noms, const struct intervention_rec *r,
+                                int full);
+
+/* The URL of an embedded asset with its version ("/static/app.css?v=..."), "/" when
+ * unknown (ui-static.c). */
+const char *web_asset_url(const char *file);
 
 /* ---- Handlers (one file each) ------------------------------------------------------ */
 

@@ -1,0 +1,217 @@
+/* Constat: progressive enhancement only. Every page works without this file; with it the
+ * intervention form gains the establishment autocomplete, the on-site default that
+ * follows the kind, the checklist of the chosen priority action only, and follow-up rows
+ * added on demand. No framework, no inline code (strict CSP), text set with textContent. */
+(function () {
+	"use strict";
+	document.documentElement.classList.add("js");
+
+	function $(sel, root) { return (root || document).querySelector(sel); }
+	function $all(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
+
+	function init() {
+		var summary = $("#erreurs");
+		if (summary) summary.focus();
+		onSite();
+		checklists();
+		followups();
+		$all(".chips").forEach(chips);
+		submitShortcut();
+		$all("input[data-autocomplete]").forEach(autocomplete);
+	}
+
+	/* Each group of theme chips is one Tab stop; the arrow keys move inside it and Space
+	 * ticks (the toolbar pattern), so that Tab crosses 6 groups rather than 33 boxes. */
+	function chips(group) {
+		var boxes = $all("input.chip-input", group);
+		if (!boxes.length) return;
+		var current = boxes.filter(function (b) { return b.checked; })[0] || boxes[0];
+		function focusable(b) {
+			boxes.forEach(function (x) { x.tabIndex = x === b ? 0 : -1; });
+		}
+		focusable(current);
+		boxes.forEach(function (b, i) {
+			b.addEventListener("focus", function () { focusable(b); });
+			b.addEventListener("keydown", function (ev) {
+				var k = ev.key, j = -1;
+				if (k === "ArrowRight" || k === "ArrowDown") j = (i + 1) % boxes.length;
+				else if (k === "ArrowLeft" || k === "ArrowUp") j = (i + boxes.length - 1) % boxes.length;
+				else if (k === "Home") j = 0;
+				else if (k === "End") j = boxes.length - 1;
+				if (j < 0) return;
+				ev.preventDefault();
+				focusable(boxes[j]);
+				boxes[j].focus();
+			});
+		});
+	}
+
+	/* Ctrl+Enter (or Cmd+Enter) sends the intervention form from any field. */
+	function submitShortcut() {
+		var form = $("form.intervention");
+		if (!form) return;
+		form.addEventListener("keydown", function (ev) {
+			if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) {
+				ev.preventDefault();
+				if (form.requestSubmit) form.requestSubmit(); else form.submit();
+			}
+		});
+	}
+
+	/* The on-site box follows the kind's default until the user touches it. */
+	function onSite() {
+		var kind = $("#f-kind"), box = $("#f-on_site"), touched = false;
+		if (!kind || !box) return;
+		box.addEventListener("change", function () { touched = true; });
+		kind.addEventListener("change", function () {
+			var opt = kind.options[kind.selectedIndex];
+			if (!touched && opt && opt.getAttribute("data-onsite") !== null)
+				box.checked = opt.getAttribute("data-onsite") === "1";
+		});
+	}
+
+	/* Only the chosen action's control points are shown and sent. */
+	function checklists() {
+		var sel = $("#f-action");
+		if (!sel) return;
+		function update() {
+			$all(".checklist").forEach(function (fs) {
+				var on = fs.getAttribute("data-action") === sel.value;
+				fs.classList.toggle("active", on);
+				$all("input", fs).forEach(function (i) { i.disabled = !on; });
+			});
+		}
+		sel.addEventListener("change", update);
+		update();
+	}
+
+	/* "Ajouter une suite": shows the next hidden row, or copies the last one. */
+	function followups() {
+		var add = $("#fu-add");
+		if (!add) return;
+		add.hidden = false;
+		add.addEventListener("click", function () {
+			var row = $(".fu-extra:not(.shown)");
+			if (row) {
+				row.classList.add("shown");
+			} else {
+				var rows = $all(".fu-row"), last = rows[rows.length - 1];
+				if (!last || rows.length >= 50) return;
+				var n = rows.length;
+				row = last.cloneNode(true);
+				row.setAttribute("data-row", String(n));
+				row.classList.remove("fu-extra", "shown");
+				$("legend", row).textContent = "Suite " + (n + 1);
+				$all("[id]", row).forEach(function (el) {
+					el.id = el.id.replace(/^f-fu-\d+-/, "f-fu-" + n + "-");
+				});
+				$all("label[for]", row).forEach(function (el) {
+					el.htmlFor = el.htmlFor.replace(/^f-fu-\d+-/, "f-fu-" + n + "-");
+				});
+				$all("[aria-describedby]", row).forEach(function (el) {
+					el.setAttribute("aria-describedby", el.getAttribute("aria-describedby")
+						.replace(/f-fu-\d+-/g, "f-fu-" + n + "-"));
+				});
+				$all(".field-error", row).forEach(function (el) { el.remove(); });
+				$all("input, select", row).forEach(function (el) {
+					el.removeAttribute("aria-invalid");
+					if (el.tagName === "SELECT") el.selectedIndex = 0; else el.value = "";
+				});
+				last.parentNode.insertBefore(row, add);
+			}
+			var first = $("select", row);
+			if (first) first.focus();
+		});
+	}
+
+	/* Search-as-you-type under the SIRET field (ARIA 1.2 combobox with a listbox). */
+	function autocomplete(input) {
+		var url = input.getAttribute("data-autocomplete");
+		var list = document.createElement("ul");
+		var name = document.getElementById(input.id + "-name") || document.createElement("p");
+		var timer = null, items = [], active = -1, seq = 0;
+		list.id = input.id + "-list";
+		list.className = "ac-list";
+		list.setAttribute("role", "listbox");
+		list.setAttribute("aria-label", "Établissements proposés");
+		list.hidden = true;
+		name.className = "ac-name";
+		name.setAttribute("aria-live", "polite");
+		input.setAttribute("role", "combobox");
+		input.setAttribute("aria-autocomplete", "list");
+		input.setAttribute("aria-expanded", "false");
+		input.setAttribute("aria-controls", list.id);
+		input.parentNode.appendChild(list);
+		if (!name.parentNode) input.parentNode.appendChild(name);
+
+		function close() {
+			list.hidden = true;
+			input.setAttribute("aria-expanded", "false");
+			input.removeAttribute("aria-activedescendant");
+			active = -1;
+		}
+		function choose(i) {
+			var r = items[i];
+			if (!r) return;
+			input.value = r.siret;
+			name.textContent = r.name + " – " + [r.address, r.postcode, r.commune].filter(Boolean).join(" ");
+			close();
+		}
+		function mark(i) {
+			var lis = $all("li", list);
+			lis.forEach(function (li, k) { li.setAttribute("aria-selected", k === i ? "true" : "false"); });
+			active = i;
+			if (lis[i]) {
+				input.setAttribute("aria-activedescendant", lis[i].id);
+				lis[i].scrollIntoView({ block: "nearest" });
+			}
+		}
+		function show(results) {
+			items = results || [];
+			list.textContent = "";
+			items.forEach(function (r, i) {
+				var li = document.createElement("li"), small = document.createElement("small");
+				li.id = list.id + "-" + i;
+				li.setAttribute("role", "option");
+				li.setAttribute("aria-selected", "false");
+				li.textContent = r.name || r.siret;
+				small.textContent = [r.address, r.postcode, r.commune].filter(Boolean).join(" ") + " · " + r.siret;
+				li.appendChild(small);
+				li.addEventListener("mousedown", function (ev) { ev.preventDefault(); choose(i); });
+				list.appendChild(li);
+			});
+			list.hidden = items.length === 0;
+			input.setAttribute("aria-expanded", items.length ? "true" : "false");
+			active = -1;
+		}
+		function query() {
+			var q = input.value.trim(), mine = ++seq;
+			if (q.length < 3 || /^[0-9 ]{14,17}$/.test(q) && q.replace(/ /g, "").length === 14) {
+				close();
+				return;
+			}
+			fetch(url + "?q=" + encodeURIComponent(q) + "&limit=8", {
+				credentials: "same-origin",
+				headers: { "Accept": "application/json" }
+			}).then(function (r) { return r.ok ? r.json() : { results: [] }; })
+				.then(function (doc) { if (mine === seq) show(doc.results); })
+				.catch(function () { close(); });
+		}
+		input.addEventListener("input", function () {
+			name.textContent = "";
+			clearTimeout(timer);
+			timer = setTimeout(query, 200);
+		});
+		input.addEventListener("keydown", function (ev) {
+			if (list.hidden) return;
+			if (ev.key === "ArrowDown") { ev.preventDefault(); mark(Math.min(active + 1, items.length - 1)); }
+			else if (ev.key === "ArrowUp") { ev.preventDefault(); mark(Math.max(active - 1, 0)); }
+			else if (ev.key === "Enter" && active >= 0) { ev.preventDefault(); choose(active); }
+			else if (ev.key === "Escape") { ev.preventDefault(); close(); }
+		});
+		input.addEventListener("blur", function () { setTimeout(close, 150); });
+	}
+
+	if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+	else init();
+})();
