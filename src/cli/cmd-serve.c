@@ -11,10 +11,13 @@
 #include <unistd.h>
 
 
+#include <sodium.h>
+
 #include "api/api.h"
 #include "api/auth.h"
 #include "cli/cli.h"
 #include "core/log.h"
+#include "core/xalloc.h"
 #include "http/server.h"
 #include "search/index.h"
 #include "store/store.h"
@@ -70,6 +73,42 @@ static int check_database(const char *db)
 	return CLI_EXIT_OK;
 }
 
+/* Reads a PEM file (at most 1 MiB) into new memory *out, NUL-terminated. */
+static enum err_code read_pem(const char *path, const char *field, char **out, struct err *e)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+	char *buf;
+
+	*out = NULL;
+	if (f == NULL)
+		return err_set(e, ERR_IO, field, "cannot read %s: %s", path, strerror(errno));
+	buf = xmalloc((1u << 20) + 1);
+	n = fread(buf, 1, 1u << 20, f);
+	if (!feof(f) || ferror(f) || n == 0) {
+		fclose(f);
+		free(buf);
+		return err_set(e, ERR_INVALID, field, "%s: expected a PEM file of at most 1 MiB", path);
+	}
+	fclose(f);
+	buf[n] = '\0';
+	if (strstr(buf, "-----BEGIN ") == NULL) {
+		free(buf);
+		return err_set(e, ERR_INVALID, field, "%s is not a PEM file", path);
+	}
+	*out = buf;
+	return ERR_OK;
+}
+
+/* Wipes and frees the TLS material. */
+static void secret_free(char *cert, char *key)
+{
+	if (key)
+		sodium_memzero(key, strlen(key));
+	free(key);
+	free(cert);
+}
+
 /* Loads the search index from path when given and present, else builds it from the
  * database (and saves it to path when given). */
 static enum err_code open_search_index(const char *db, const char *path,
@@ -108,6 +147,8 @@ static int run(int argc, char **argv)
 		{"max-per-ip", required_argument, NULL, 'p'},
 		{"timeout", required_argument, NULL, 'o'},
 		{"index", required_argument, NULL, 'i'},
+		{"tls-cert", required_argument, NULL, 'C'},
+		{"tls-key", required_argument, NULL, 'K'},
 		{"edit-window-days", required_argument, NULL, 'w'},
 		{"session-idle", required_argument, NULL, 'I'},
 		{NULL, 0, NULL, 0},
@@ -115,7 +156,8 @@ static int run(int argc, char **argv)
 	struct api_config api = {.edit_window_days = 7};
 	struct auth_config auth;
 	struct search_index *ix = NULL;
-	const char *index_path = NULL;
+	const char *index_path = NULL, *cert_path = NULL, *key_path = NULL;
+	char *cert = NULL, *key = NULL;
 	struct http_config cfg;
 	struct http_server *srv = NULL;
 	struct err e = {0};
@@ -164,6 +206,12 @@ static int run(int argc, char **argv)
 		case 'i':
 			index_path = optarg;
 			break;
+		case 'C':
+			cert_path = optarg;
+			break;
+		case 'K':
+			key_path = optarg;
+			break;
 		case 'w':
 			if (number_opt("--edit-window-days", 0, 3650, &v) != 0)
 				return CLI_EXIT_USAGE;
@@ -192,6 +240,18 @@ static int run(int argc, char **argv)
 	rc = check_database(cfg.db_path);
 	if (rc != CLI_EXIT_OK)
 		return rc;
+	if ((cert_path == NULL) != (key_path == NULL))
+		return cli_usage_error(&cmd_serve, "--tls-cert and --tls-key go together");
+	if (cert_path) {
+		if (read_pem(cert_path, "tls-cert", &cert, &e) != ERR_OK ||
+		    read_pem(key_path, "tls-key", &key, &e) != ERR_OK) {
+			free(cert);
+			return cli_fail("serve", &e);
+		}
+		cfg.tls_cert_pem = cert;
+		cfg.tls_key_pem = key;
+		auth.secure_cookie = 1;
+	}
 
 	/* Block the stop signals before any thread starts, so that MHD's workers inherit the
 	 * mask and only sigwait below receives them. */
@@ -211,10 +271,12 @@ static int run(int argc, char **argv)
 	if (http_server_start(&cfg, &srv, &e) != ERR_OK) {
 		api_set_search_index(NULL);
 		search_index_free(ix);
+		secret_free(cert, key);
 		return cli_fail("serve", &e);
 	}
 	colon = strrchr(cfg.listen, ':');
-	printf("listening on http://%.*s:%u\n", (int)(colon - cfg.listen), cfg.listen,
+	printf("listening on %s://%.*s:%u\n", cert ? "https" : "http", (int)(colon - cfg.listen),
+	       cfg.listen,
 	       (unsigned)http_server_port(srv));
 	fflush(stdout);
 
@@ -225,6 +287,7 @@ static int run(int argc, char **argv)
 	http_server_stop(srv);
 	api_set_search_index(NULL);
 	search_index_free(ix);
+	secret_free(cert, key);
 	log_info("serve: stopped");
 	return CLI_EXIT_OK;
 }
@@ -235,7 +298,7 @@ const struct cli_cmd cmd_serve = {
 	.usage = "Usage: constat serve --db FILE [--listen HOST:PORT] [--threads N]\n"
 	         "                     [--max-body BYTES] [--max-connections N] [--max-per-ip N]\n"
 	         "                     [--timeout SECONDS] [--index FILE] [--edit-window-days N]\n"
-	         "                     [--session-idle SECONDS]\n\n"
+	         "                     [--session-idle SECONDS] [--tls-cert FILE --tls-key FILE]\n\n"
 	         "Serves the database FILE over HTTP until SIGTERM or SIGINT, then stops\n"
 	         "accepting connections, lets the requests in flight finish (10 s at most) and\n"
 	         "closes the database cleanly. FILE must exist at the current schema (see\n"
@@ -252,7 +315,11 @@ const struct cli_cmd cmd_serve = {
 	         "                         built from the database and saved there\n"
 	         "  --edit-window-days N   days during which an author edits an intervention\n"
 	         "                         without a trace in the audit trail (default 7)\n"
-	         "  --session-idle SECONDS idle time before a session ends (default 7200)\n\n"
+	         "  --session-idle SECONDS idle time before a session ends (default 7200)\n"
+	         "  --tls-cert FILE, --tls-key FILE\n"
+	         "                         serve HTTPS (PEM files; TLS 1.2 and later), with HSTS\n"
+	         "                         and Secure cookies; without them, plain HTTP for a\n"
+	         "                         reverse proxy that terminates TLS (docs/SECURITY.md)\n\n"
 	         "One access-log line per request goes to stderr: method, path (never the query\n"
 	         "string), status, duration, user id.\n",
 	.run = run,

@@ -273,6 +273,8 @@ static enum MHD_Result send_reply(struct http_server *srv, struct MHD_Connection
 	add_default(resp, req, "X-Content-Type-Options", "nosniff");
 	add_default(resp, req, "Referrer-Policy", "no-referrer");
 	add_default(resp, req, "X-Frame-Options", "DENY");
+	if (srv->cfg.tls_cert_pem)
+		add_default(resp, req, "Strict-Transport-Security", "max-age=31536000");
 	add_default(resp, req, "Cache-Control", "no-store");
 	if (atomic_load(&srv->stopping))
 		MHD_add_response_header(resp, "Connection", "close");
@@ -452,6 +454,8 @@ enum err_code http_server_start(const struct http_config *c, struct http_server 
 	socklen_t sslen;
 	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	unsigned threads;
+	struct MHD_OptionItem tls_opts[4] = {{MHD_OPTION_END, 0, NULL}, {MHD_OPTION_END, 0, NULL},
+	                                {MHD_OPTION_END, 0, NULL}, {MHD_OPTION_END, 0, NULL}};
 	const union MHD_DaemonInfo *info;
 	enum err_code rc;
 
@@ -472,6 +476,20 @@ enum err_code http_server_start(const struct http_config *c, struct http_server 
 		return rc;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	if ((c->tls_cert_pem == NULL) != (c->tls_key_pem == NULL))
+		return err_set(e, ERR_INVALID, "tls", "give both the certificate and the key");
+	if (c->tls_cert_pem) {
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+			return err_set(e, ERR_INVALID, "tls",
+			               "this libmicrohttpd was built without TLS support");
+		flags |= MHD_USE_TLS;
+		tls_opts[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0,
+		                                 (void *)(uintptr_t)c->tls_cert_pem};
+		tls_opts[1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0,
+		                                 (void *)(uintptr_t)c->tls_key_pem};
+		tls_opts[2] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES, 0,
+		                                 (void *)(uintptr_t)"NORMAL:-VERS-TLS1.1:-VERS-TLS1.0"};
+	}
 
 	srv = xcalloc(1, sizeof *srv);
 	srv->cfg = *c;
@@ -496,6 +514,7 @@ enum err_code http_server_start(const struct http_config *c, struct http_server 
 		MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, (void *)srv,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, (void *)srv,
+		MHD_OPTION_ARRAY, tls_opts,
 		MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		pthread_mutex_destroy(&srv->lock);

@@ -35,6 +35,10 @@ struct http_config {
 	unsigned grace;             /* seconds to wait for in-flight requests at shutdown */
 	/* Routes: NULL means http_route_tables. */
 	const struct http_route *const *routes;
+	/* TLS: the certificate chain and private key in PEM (contents, not file names;
+	 * borrowed), both NULL for plain HTTP (e.g. behind a reverse proxy). */
+	const char *tls_cert_pem;
+	const char *tls_key_pem;
 	/* The auth layer's hook, run after the database handle is set (may be NULL). */
 	http_before_fn auth_hook;
 	void *auth_ctx;
