@@ -15,6 +15,7 @@
 
 #include "api/api.h"
 #include "api/auth.h"
+#include "api/jobs.h"
 #include "cli/cli.h"
 #include "core/log.h"
 #include "core/xalloc.h"
@@ -72,6 +73,9 @@ static int check_database(const char *db)
 	store_close(s);
 	return CLI_EXIT_OK;
 }
+
+/* The background jobs of the server: the daily retention purge. */
+static const struct job *const jobs[] = {&jobs_purge, NULL};
 
 /* Reads a PEM file (at most 1 MiB) into new memory *out, NUL-terminated. */
 static enum err_code read_pem(const char *path, const char *field, char **out, struct err *e)
@@ -274,6 +278,8 @@ static int run(int argc, char **argv)
 		secret_free(cert, key);
 		return cli_fail("serve", &e);
 	}
+	if (jobs_start(cfg.db_path, jobs, &e) != ERR_OK)
+		log_error("serve: %s (retention will not run by itself)", e.msg);
 	colon = strrchr(cfg.listen, ':');
 	printf("listening on %s://%.*s:%u\n", cert ? "https" : "http", (int)(colon - cfg.listen),
 	       cfg.listen,
@@ -284,6 +290,7 @@ static int run(int argc, char **argv)
 		;
 	log_info("serve: %s received, finishing the requests in flight",
 	         sig == SIGINT ? "SIGINT" : "SIGTERM");
+	jobs_stop();
 	http_server_stop(srv);
 	api_set_search_index(NULL);
 	search_index_free(ix);

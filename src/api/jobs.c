@@ -1,0 +1,133 @@
+/* jobs: periodic background tasks of the server (see jobs.h). */
+#include "api/jobs.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "core/date.h"
+#include "core/log.h"
+#include "store/store.h"
+
+static pthread_t thread;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+static int running, stopping;
+static const char *db_path;
+static const struct job *const *job_list;
+
+/* Runs each job whose period has passed since its last run (kept in the meta table). */
+static void run_due(struct store *s)
+{
+	for (const struct job *const *j = job_list; *j; j++) {
+		char key[96], *last = NULL, stamp[32];
+		long long then = 0, now = (long long)time(NULL);
+		struct err e = {0};
+
+		snprintf(key, sizeof key, "jobs.%s.last", (*j)->name);
+		if (store_meta_get(s, key, &last, NULL) == ERR_OK)
+			then = strtoll(last, NULL, 10);
+		free(last);
+		if (now - then < (*j)->period)
+			continue;
+		if ((*j)->run(s, &e) != ERR_OK) {
+			log_error("jobs: %s failed: %s", (*j)->name, e.msg);
+			continue;
+		}
+		snprintf(stamp, sizeof stamp, "%lld", now);
+		if (store_meta_set(s, key, stamp, &e) != ERR_OK)
+			log_error("jobs: cannot note the run of %s: %s", (*j)->name, e.msg);
+		else
+			log_info("jobs: %s done", (*j)->name);
+	}
+}
+
+static void *loop(void *arg)
+{
+	struct store *s = NULL;
+	struct err e = {0};
+
+	(void)arg;
+	if (store_open(db_path, 0, &s, &e) != ERR_OK) {
+		log_error("jobs: cannot open the database: %s", e.msg);
+		return NULL;
+	}
+	pthread_mutex_lock(&lock);
+	while (!stopping) {
+		struct timespec until;
+
+		pthread_mutex_unlock(&lock);
+		run_due(s);
+		pthread_mutex_lock(&lock);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 600; /* look again every ten minutes */
+		while (!stopping && pthread_cond_timedwait(&wake, &lock, &until) == 0)
+			;
+	}
+	pthread_mutex_unlock(&lock);
+	store_close(s);
+	return NULL;
+}
+
+enum err_code jobs_start(const char *db, const struct job *const *jobs, struct err *e)
+{
+	db_path = db;
+	job_list = jobs;
+	stopping = 0;
+	if (pthread_create(&thread, NULL, loop, NULL) != 0)
+		return err_set(e, ERR_INTERNAL, NULL, "cannot start the jobs thread");
+	running = 1;
+	return ERR_OK;
+}
+
+void jobs_stop(void)
+{
+	if (!running)
+		return;
+	pthread_mutex_lock(&lock);
+	stopping = 1;
+	pthread_cond_signal(&wake);
+	pthread_mutex_unlock(&lock);
+	pthread_join(thread, NULL);
+	running = 0;
+}
+
+/* The number of years in setting key, or dflt. */
+static int setting_years(struct store *s, const char *key, int dflt)
+{
+	char *v = NULL, *end;
+	long n = dflt;
+
+	if (store_meta_get(s, key, &v, NULL) == ERR_OK) {
+		n = strtol(v, &end, 10);
+		if (*v == '\0' || *end != '\0' || n < 1 || n > 100)
+			n = dflt;
+	}
+	free(v);
+	return (int)n;
+}
+
+static enum err_code purge(struct store *s, struct err *e)
+{
+	char today[DATE_ISO_LEN];
+	struct store_retention r = {
+		.case_years = setting_years(s, "retention.case_years", 6),
+		.case_years_pv = setting_years(s, "retention.case_years_pv", 10),
+		.staff_years = setting_years(s, "retention.staff_years", 10),
+		.today = date_format(date_today(), today),
+	};
+	struct store_purge_report rep;
+	enum err_code rc = store_purge(s, &r, 0, &rep, e);
+
+	if (rc == ERR_OK)
+		log_info("jobs: purge removed %lld interventions, %lld worksites; %lld staff records "
+		         "made anonymous; %lld kept while under appeal", (long long)rep.interventions,
+		         (long long)rep.worksites, (long long)rep.agents,
+		         (long long)rep.kept_for_appeal);
+	if (rc == ERR_OK && (rep.interventions || rep.agents || rep.worksites))
+		rc = store_audit_append(s, 0, "purge", NULL, NULL, 0, NULL, e);
+	return rc;
+}
+
+const struct job jobs_purge = {.name = "purge", .period = 86400, .run = purge};
