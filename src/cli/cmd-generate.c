@@ -15,7 +15,7 @@
 #include "sirene/sirene.h"
 #include "store/store.h"
 
-/* Removes a database file this command created, with its WAL companions. */
+/* Removes a database file this command created, with its WAL companions and key. */
 static void remove_db(const char *db)
 {
 	char path[4096];
@@ -25,6 +25,8 @@ static void remove_db(const char *db)
 		unlink(path);
 	if (snprintf(path, sizeof path, "%s-shm", db) < (int)sizeof path)
 		unlink(path);
+	if (snprintf(path, sizeof path, "%s.key", db) < (int)sizeof path)
+		unlink(path);  /* the audit key the store creates beside a new database */
 }
 
 static int parse_seed(const char *s, uint64_t *out)

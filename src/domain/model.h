@@ -97,7 +97,7 @@ struct establishment {
 	const char *enseigne3;
 	const char *usual_name;       /* denominationUsuelleEtablissement */
 	const char *naf;              /* NN.NNL */
-	const char *naf_nomenclature; /* NAFv2 */
+	const char *naf_nomenclature; /* NAFRev2 (as in SIRENE) */
 };
 
 /* A construction site with several companies and no SIRET of its own. */

@@ -388,8 +388,8 @@ static enum err_code opt_digits(const char *field, const char *v, size_t n, stru
 	return ERR_OK;
 }
 
-/* SIRENE's nomenclatureActivitePrincipale is "NAFRev2" for NAF rev.2; the model's comment
- * says "NAFv2": both mean rev.2, and absent means rev.2 too. Older nomenclatures
+/* SIRENE's nomenclatureActivitePrincipale is "NAFRev2" for NAF rev.2 ("NAFv2", an older
+ * spelling of ours, is accepted too), and absent means rev.2. Older nomenclatures
  * (NAFRev1, NAF1993, NAP) are kept as text without checking their codes. */
 static int naf_is_rev2(const char *nomenclature)
 {

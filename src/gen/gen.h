@@ -19,8 +19,14 @@ struct gen_options {
 	FILE *progress;        /* progress lines, or NULL */
 };
 
-/* Fills an initialised store (schema and reference data loaded, no organisation yet). */
+/* Fills an initialised store (schema and reference data loaded, no organisation yet).
+ * Fails with ERR_CONFLICT (field "db") when the store already holds organisation units,
+ * accounts or establishments, and with ERR_INVALID (field "today") on a bad date. Writes
+ * in transactions of about 50,000 rows: on failure the running batch is rolled back but
+ * earlier batches stay, so a caller that created the file should delete it. o and its
+ * strings are borrowed for the call. */
 enum err_code gen_run(struct store *s, const struct gen_options *o, struct err *e);
+/* "tiny", "small" or "national" into *out; returns 0, or -1 for any other name. */
 int gen_scale_parse(const char *name, enum gen_scale *out);
 
 #endif

@@ -89,7 +89,6 @@ struct g_section {
 	int32_t seen;                /* last day its occupant was seen at work */
 	int64_t worksite;            /* last worksite opened in it, 0 if none */
 	int32_t worksite_end;
-	int worksite_commune;
 };
 
 struct g_assign {
@@ -109,7 +108,6 @@ struct g_agent {
 	char sex[2];
 	const char *grade;           /* NULL for managers, analysts, administrators */
 	enum role role;
-	int scope;                   /* org unit index in scope_ids, -1 national */
 	int64_t scope_id;
 	int64_t id;
 	double activity;
@@ -200,6 +198,10 @@ struct gen {
 	size_t nthemes;
 	struct g_kind *kinds;
 	size_t nkinds;
+	size_t leaves[64];           /* fine themes (with a parent), indices in themes */
+	size_t nleaves;
+	double *theme_cum;           /* per kind and division: cumulative theme weights */
+	unsigned char *theme_ready;
 	char **fkinds;
 	size_t nfkinds;
 
@@ -565,7 +567,6 @@ static int person_new(struct gen *g, struct rng *r, enum role role, const char *
 		snprintf(a->login, sizeof a->login, "%s.%s%d", f, l, n);
 	a->role = role;
 	a->grade = grade;
-	a->scope = -1;
 	a->activity = 1.0;
 	return (int)g->nagents++;
 }
@@ -988,6 +989,23 @@ static void company_name(struct rng *r, const char *naf, const char *category, s
 		         "COMMUNES DE", town);
 		return;
 	}
+	if (strcmp(category, "7220") == 0) {
+		const struct refdata_department *d =
+			refdata_department_find(rd->communes[commune].department);
+
+		words_upper_ascii(d ? d->name : rd->communes[commune].name, town, sizeof town);
+		snprintf(out, max, "DEPARTEMENT %s", town);
+		return;
+	}
+	if (strcmp(category, "7364") == 0 || strcmp(category, "7331") == 0) {
+		words_upper_ascii(rd->communes[commune].name, town, sizeof town);
+		if (category[2] == '6')
+			snprintf(out, max, "CENTRE HOSPITALIER DE %s", town);
+		else
+			snprintf(out, max, "%s %s", rng_chance(r, 0.6) ? "COLLEGE" : "LYCEE",
+			         rng_chance(r, 0.5) ? sur : words_pick(r, WORDS_STREET));
+		return;
+	}
 	if (strcmp(category, "9220") == 0) {
 		static const char *const assoc[] = {"ASSOCIATION", "AMICALE", "COMITE DES FETES",
 		                                    "CLUB", "UNION SPORTIVE", "FOYER RURAL"};
@@ -1185,7 +1203,7 @@ static enum err_code registry(struct gen *g)
 				.postcode = commune_postcode(g, &r, commune), .commune_name = town,
 				.commune_code = g->rd->communes[commune].code,
 				.state = is_closed ? "F" : "A", .enseigne1 = ens, .usual_name = usual,
-				.naf = enaf, .naf_nomenclature = "NAFv2",
+				.naf = enaf, .naf_nomenclature = "NAFRev2",
 			};
 			if ((rc = store_establishment_upsert(g->s, &est, g->e)) != ERR_OK)
 				return rc;
@@ -1520,30 +1538,50 @@ static const struct {
 	{"ss_evaluation_risques", "controle_site", 0, 2},
 };
 
-static const char *pick_theme(const struct gen *g, struct rng *r, const char *kind, int div)
-{
-	double cum[64], sum = 0;
-	size_t n = 0, idx[64];
+#define THEME_MAX 64
 
-	for (size_t i = 0; i < g->nthemes && n < COUNT(cum); i++) {
+/* The cumulative weights of the fine themes for a kind (index) and a NAF division, built
+ * on first use and kept in g->theme_cum. */
+static const double *theme_weights(struct gen *g, size_t kind, int div)
+{
+	size_t slot = kind * 100 + (size_t)div;
+	double *cum, sum = 0;
+
+	if (g->theme_cum == NULL) {
+		g->theme_cum = xcalloc(g->nkinds * 100 * THEME_MAX, sizeof *g->theme_cum);
+		g->theme_ready = xcalloc(g->nkinds * 100, 1);
+		for (size_t i = 0; i < g->nthemes && g->nleaves < THEME_MAX; i++)
+			if (g->themes[i].parent != NULL)
+				g->leaves[g->nleaves++] = i;
+	}
+	cum = g->theme_cum + slot * THEME_MAX;
+	if (g->theme_ready[slot])
+		return cum;
+	for (size_t n = 0; n < g->nleaves; n++) {
+		const char *code = g->themes[g->leaves[n]].code;
 		double w = 1.0;
 
-		if (g->themes[i].parent == NULL)
-			continue;
 		for (size_t k = 0; k < COUNT(affinity); k++) {
-			if (strcmp(affinity[k].theme, g->themes[i].code) != 0)
+			if (strcmp(affinity[k].theme, code) != 0)
 				continue;
-			if ((affinity[k].kind && strcmp(affinity[k].kind, kind) == 0) ||
+			if ((affinity[k].kind && strcmp(affinity[k].kind, g->kinds[kind].code) == 0) ||
 			    (affinity[k].div && affinity[k].div == div))
 				w *= affinity[k].f;
 		}
 		sum += w;
 		cum[n] = sum;
-		idx[n++] = i;
 	}
-	if (n == 0)
+	g->theme_ready[slot] = 1;
+	return cum;
+}
+
+static const char *pick_theme(struct gen *g, struct rng *r, size_t kind, int div)
+{
+	const double *cum = theme_weights(g, kind, div < 100 ? div : 0);
+
+	if (g->nleaves == 0)
 		return g->themes[rng_below(r, g->nthemes)].code;
-	return g->themes[idx[rng_pick_cumulative(r, cum, n)]].code;
+	return g->themes[g->leaves[rng_pick_cumulative(r, cum, g->nleaves)]].code;
 }
 
 /* A current colleague of the agent's unit on day, or -1. */
@@ -1759,10 +1797,10 @@ static enum err_code intervention_one(struct gen *g, struct rng *r, int agent, i
 	b.iv.author_id = a->id;
 	b.iv.date = date_format(day, b.date);
 	/* Themes: one to three, distinct. */
-	b.themes[0] = pick_theme(g, r, kind->code, div);
+	b.themes[0] = pick_theme(g, r, (size_t)(kind - g->kinds), div);
 	b.iv.n_themes = 1;
 	for (int extra = rng_chance(r, 0.45) + rng_chance(r, 0.15); extra > 0; extra--) {
-		const char *th = pick_theme(g, r, kind->code, div);
+		const char *th = pick_theme(g, r, (size_t)(kind - g->kinds), div);
 		int dup = 0;
 
 		for (size_t k = 0; k < b.iv.n_themes; k++)
@@ -1784,7 +1822,8 @@ static enum err_code intervention_one(struct gen *g, struct rng *r, int agent, i
 	if (pa) {
 		int ghost = strcmp(kind->code, "reunion_irp") == 0 ||
 		            strcmp(kind->code, "examen_demande") == 0 ||
-		            strcmp(kind->code, "enquete_at") == 0 || strcmp(kind->code, "enquete_mp") == 0 ||
+		            strcmp(kind->code, "enquete_at") == 0 ||
+		            strcmp(kind->code, "enquete_mp") == 0 ||
 		            rng_chance(r, late ? 0.15 : 0.04);
 		int checked = 0;
 
@@ -1972,6 +2011,8 @@ static void gen_release(struct gen *g)
 		free(g->themes[i].parent);
 	}
 	free(g->themes);
+	free(g->theme_cum);
+	free(g->theme_ready);
 	for (size_t i = 0; i < g->nkinds; i++)
 		free(g->kinds[i].code);
 	free(g->kinds);

@@ -52,6 +52,8 @@ static void drop(struct db *d)
 	unlink(p);
 	snprintf(p, sizeof p, "%s-shm", d->path);
 	unlink(p);
+	snprintf(p, sizeof p, "%s.key", d->path);   /* the store's audit key */
+	unlink(p);
 }
 
 static sqlite3 *open_ro(const struct db *d)
@@ -392,6 +394,8 @@ static void test_options(void **state)
 	assert_int_equal(gen_run(s, &o, &e), ERR_INVALID);
 	assert_string_equal(e.field, "today");
 	store_close(s);
+	unlink(path);
+	snprintf(path + strlen(path), sizeof path - strlen(path), ".key");
 	unlink(path);
 }
 
