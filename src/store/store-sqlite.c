@@ -382,6 +382,7 @@ struct store {
 	int tx_depth;                /* store_begin nesting */
 	int sp_depth;                /* savepoints open outside store_begin */
 	int holds_lock;              /* this handle holds write_lock */
+	int read_depth;              /* store_read_begin nesting (a read snapshot is open) */
 	int64_t last_followup;       /* id of the follow-up inserted last */
 	unsigned char audit_key[STORE_AUDIT_KEY_LEN]; /* keys the audit chain */
 	int has_audit_key;
@@ -491,11 +492,23 @@ static const char *col_text(sqlite3_stmt *st, int i)
  * back-off would add tens of milliseconds). Other processes still meet busy_timeout. */
 static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
 
+static void end_read(struct store *s);
+
 static void lock_writes(struct store *s)
 {
+	end_read(s); /* a write never upgrades a read snapshot (it could not, if stale) */
 	if (!s->holds_lock) {
 		pthread_mutex_lock(&write_lock);
 		s->holds_lock = 1;
+	}
+}
+
+/* Ends a read snapshot opened by store_read_begin, if any. */
+static void end_read(struct store *s)
+{
+	if (s->read_depth > 0) {
+		s->read_depth = 0;
+		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	}
 }
 
@@ -731,6 +744,7 @@ void store_close(struct store *s)
 		sqlite3_finalize(s->stmt[i]);
 	sodium_memzero(s->audit_key, sizeof s->audit_key);
 	if (s->db) {
+		end_read(s);
 		if (s->tx_depth > 0)
 			store_rollback(s);
 		if (!(s->flags & STORE_READONLY))
@@ -738,6 +752,22 @@ void store_close(struct store *s)
 		sqlite3_close(s->db);
 	}
 	free(s);
+}
+
+void store_read_begin(struct store *s)
+{
+	if (s->tx_depth > 0 || s->sp_depth > 0 || s->holds_lock)
+		return; /* inside a write transaction: already one snapshot */
+	if (s->read_depth++ == 0 && sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		s->read_depth = 0;
+}
+
+void store_read_end(struct store *s)
+{
+	if (s->read_depth > 1)
+		s->read_depth--;
+	else
+		end_read(s);
 }
 
 enum err_code store_begin(struct store *s, struct err *e)
@@ -1585,8 +1615,8 @@ static enum err_code load_children(struct store *s, enum stmt_id id, int64_t key
 	return each_child(s, id, key, row, c, n, e);
 }
 
-enum err_code store_intervention_get(struct store *s, int64_t id, struct arena *a,
-                                     struct intervention_rec *out, struct err *e)
+static enum err_code intervention_get(struct store *s, int64_t id, struct arena *a,
+                                      struct intervention_rec *out, struct err *e)
 {
 	struct intervention *iv = &out->iv;
 	struct child_ctx c = {.a = a, .r = out};
@@ -1685,6 +1715,17 @@ enum err_code store_intervention_get(struct store *s, int64_t id, struct arena *
 	return rc;
 }
 
+enum err_code store_intervention_get(struct store *s, int64_t id, struct arena *a,
+                                     struct intervention_rec *out, struct err *e)
+{
+	enum err_code rc;
+
+	store_read_begin(s); /* the record and its children from one snapshot */
+	rc = intervention_get(s, id, a, out, e);
+	store_read_end(s);
+	return rc;
+}
+
 /* Collects the ids a list query returns, then reads and hands over each record (the
  * list statement is done before the records are read). */
 static enum err_code each_intervention(struct store *s, sqlite3_stmt *st,
@@ -1695,6 +1736,7 @@ static enum err_code each_intervention(struct store *s, sqlite3_stmt *st,
 	enum err_code rc = ERR_OK;
 	int step;
 
+	store_read_begin(s);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
@@ -1715,6 +1757,7 @@ static enum err_code each_intervention(struct store *s, sqlite3_stmt *st,
 			i = n;
 		arena_release(&a);
 	}
+	store_read_end(s);
 	free(ids);
 	return rc;
 }

@@ -35,6 +35,11 @@ int store_schema_version(struct store *s);
 int store_schema_latest(void);
 
 enum err_code store_begin(struct store *s, struct err *e);
+/* Groups the reads that follow into one snapshot until store_read_end (nested calls
+ * count): one consistent view and one set of locks instead of one per statement. A write
+ * on the handle ends the snapshot first. */
+void store_read_begin(struct store *s);
+void store_read_end(struct store *s);
 enum err_code store_commit(struct store *s, struct err *e);
 void store_rollback(struct store *s);
 
