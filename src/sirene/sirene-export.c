@@ -12,63 +12,12 @@
 #include <unistd.h>
 
 #include "core/csv.h"
+#include "sirene/sirene-columns.h"
 #include "domain/model.h"
 #include "store/store.h"
 
 #define EXPORT_PATH_MAX 4096
 #define EXPORT_BUFFER (1024 * 1024)
-
-enum col_type { COL_TEXT, COL_BOOL };
-
-struct column {
-	const char *name;
-	enum col_type type;
-	size_t offset;
-};
-
-#define EST_TEXT(name, member) {name, COL_TEXT, offsetof(struct establishment, member)}
-#define LU_TEXT(name, member) {name, COL_TEXT, offsetof(struct legal_unit, member)}
-
-/* The columns Constat keeps, in the relative order of INSEE's files. */
-static const struct column est_columns[] = {
-	EST_TEXT("siren", siren),
-	EST_TEXT("nic", nic),
-	EST_TEXT("siret", siret),
-	EST_TEXT("statutDiffusionEtablissement", diffusion),
-	EST_TEXT("dateCreationEtablissement", created_on),
-	EST_TEXT("trancheEffectifsEtablissement", headcount_band),
-	{"etablissementSiege", COL_BOOL, offsetof(struct establishment, head_office)},
-	EST_TEXT("complementAdresseEtablissement", address_extra),
-	EST_TEXT("numeroVoieEtablissement", street_number),
-	EST_TEXT("indiceRepetitionEtablissement", street_repeat),
-	EST_TEXT("typeVoieEtablissement", street_type),
-	EST_TEXT("libelleVoieEtablissement", street_name),
-	EST_TEXT("codePostalEtablissement", postcode),
-	EST_TEXT("libelleCommuneEtablissement", commune_name),
-	EST_TEXT("codeCommuneEtablissement", commune_code),
-	EST_TEXT("etatAdministratifEtablissement", state),
-	EST_TEXT("enseigne1Etablissement", enseigne1),
-	EST_TEXT("enseigne2Etablissement", enseigne2),
-	EST_TEXT("enseigne3Etablissement", enseigne3),
-	EST_TEXT("denominationUsuelleEtablissement", usual_name),
-	EST_TEXT("activitePrincipaleEtablissement", naf),
-	EST_TEXT("nomenclatureActivitePrincipaleEtablissement", naf_nomenclature),
-};
-
-static const struct column lu_columns[] = {
-	LU_TEXT("siren", siren),
-	LU_TEXT("sigleUniteLegale", acronym),
-	LU_TEXT("prenom1UniteLegale", first_name),
-	LU_TEXT("categorieEntreprise", company_category),
-	LU_TEXT("etatAdministratifUniteLegale", state),
-	LU_TEXT("nomUniteLegale", last_name),
-	LU_TEXT("denominationUniteLegale", name),
-	LU_TEXT("categorieJuridiqueUniteLegale", legal_category),
-	LU_TEXT("nicSiegeUniteLegale", head_nic),
-};
-
-#define N_EST_COLUMNS (sizeof est_columns / sizeof est_columns[0])
-#define N_LU_COLUMNS (sizeof lu_columns / sizeof lu_columns[0])
 
 /* One output file being written. */
 struct out_file {
@@ -84,21 +33,21 @@ struct export {
 	enum err_code rc;             /* first write error */
 };
 
-static enum err_code write_header(FILE *f, const struct column *cols, size_t n)
+static enum err_code write_header(FILE *f, const struct sirene_column *cols, size_t n)
 {
-	const char *names[N_EST_COLUMNS];
+	const char *names[SIRENE_EST_COLUMNS];
 
 	for (size_t i = 0; i < n; i++)
 		names[i] = cols[i].name;
 	return csv_write_row(f, names, n);
 }
 
-static enum err_code write_record(FILE *f, const struct column *cols, size_t n, const void *rec)
+static enum err_code write_record(FILE *f, const struct sirene_column *cols, size_t n, const void *rec)
 {
-	const char *v[N_EST_COLUMNS];
+	const char *v[SIRENE_EST_COLUMNS];
 
 	for (size_t i = 0; i < n; i++) {
-		if (cols[i].type == COL_TEXT) {
+		if (cols[i].type == SIRENE_COL_TEXT) {
 			memcpy(&v[i], (const char *)rec + cols[i].offset, sizeof v[i]);
 		} else {
 			int b;
@@ -112,7 +61,7 @@ static enum err_code write_record(FILE *f, const struct column *cols, size_t n, 
 
 /* Opens DIR/NAME through a temporary file in DIR, with the header written. */
 static enum err_code out_open(struct out_file *o, const char *dir, const char *name,
-                              const struct column *cols, size_t n, struct err *e)
+                              const struct sirene_column *cols, size_t n, struct err *e)
 {
 	int fd, w1, w2;
 
@@ -179,12 +128,12 @@ static int each_establishment(void *ctx, const struct establishment *est,
 {
 	struct export *x = ctx;
 
-	if (write_record(x->est.f, est_columns, N_EST_COLUMNS, est) != ERR_OK) {
+	if (write_record(x->est.f, sirene_est_columns, SIRENE_EST_COLUMNS, est) != ERR_OK) {
 		x->rc = ERR_IO;
 		return 1;
 	}
 	if (u != NULL && u->siren != NULL && strcmp(u->siren, x->last_siren) != 0) {
-		if (write_record(x->lu.f, lu_columns, N_LU_COLUMNS, u) != ERR_OK) {
+		if (write_record(x->lu.f, sirene_lu_columns, SIRENE_LU_COLUMNS, u) != ERR_OK) {
 			x->rc = ERR_IO;
 			return 1;
 		}
@@ -204,9 +153,9 @@ enum err_code sirene_export(struct store *s, const char *dir, struct err *e)
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		return err_set(e, ERR_IO, "dir", "cannot create the folder %s: %s", dir,
 		               strerror(errno));
-	if ((rc = out_open(&x.est, dir, "StockEtablissement.csv", est_columns, N_EST_COLUMNS, e)) !=
+	if ((rc = out_open(&x.est, dir, "StockEtablissement.csv", sirene_est_columns, SIRENE_EST_COLUMNS, e)) !=
 	        ERR_OK ||
-	    (rc = out_open(&x.lu, dir, "StockUniteLegale.csv", lu_columns, N_LU_COLUMNS, e)) !=
+	    (rc = out_open(&x.lu, dir, "StockUniteLegale.csv", sirene_lu_columns, SIRENE_LU_COLUMNS, e)) !=
 	        ERR_OK)
 		goto out;
 	if ((rc = store_establishment_each(s, each_establishment, &x, e)) != ERR_OK)

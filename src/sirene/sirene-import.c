@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "core/csv.h"
+#include "sirene/sirene-columns.h"
 #include "domain/model.h"
 #include "domain/validate.h"
 #include "store/store.h"
@@ -16,60 +17,8 @@
 #define SIRENE_BATCH_ROWS 20000 /* rows per transaction */
 #define SIRENE_MAX_COLUMNS 256  /* INSEE's files have about 50 */
 
-/* ---- Column maps ------------------------------------------------------------------ */
-
-enum col_type { COL_TEXT, COL_BOOL };
-
-struct column {
-	const char *name;     /* INSEE's column name */
-	enum col_type type;
-	size_t offset;        /* of the const char * (COL_TEXT) or int (COL_BOOL) member */
-};
-
-#define EST_TEXT(name, member) {name, COL_TEXT, offsetof(struct establishment, member)}
-#define LU_TEXT(name, member) {name, COL_TEXT, offsetof(struct legal_unit, member)}
-
-/* Every column is required: a file without one of them would blank that value in every
- * record it upserts. */
-static const struct column est_columns[] = {
-	EST_TEXT("siren", siren),
-	EST_TEXT("nic", nic),
-	EST_TEXT("siret", siret),
-	EST_TEXT("statutDiffusionEtablissement", diffusion),
-	EST_TEXT("dateCreationEtablissement", created_on),
-	EST_TEXT("trancheEffectifsEtablissement", headcount_band),
-	{"etablissementSiege", COL_BOOL, offsetof(struct establishment, head_office)},
-	EST_TEXT("complementAdresseEtablissement", address_extra),
-	EST_TEXT("numeroVoieEtablissement", street_number),
-	EST_TEXT("indiceRepetitionEtablissement", street_repeat),
-	EST_TEXT("typeVoieEtablissement", street_type),
-	EST_TEXT("libelleVoieEtablissement", street_name),
-	EST_TEXT("codePostalEtablissement", postcode),
-	EST_TEXT("libelleCommuneEtablissement", commune_name),
-	EST_TEXT("codeCommuneEtablissement", commune_code),
-	EST_TEXT("etatAdministratifEtablissement", state),
-	EST_TEXT("enseigne1Etablissement", enseigne1),
-	EST_TEXT("enseigne2Etablissement", enseigne2),
-	EST_TEXT("enseigne3Etablissement", enseigne3),
-	EST_TEXT("denominationUsuelleEtablissement", usual_name),
-	EST_TEXT("activitePrincipaleEtablissement", naf),
-	EST_TEXT("nomenclatureActivitePrincipaleEtablissement", naf_nomenclature),
-};
-
-static const struct column lu_columns[] = {
-	LU_TEXT("siren", siren),
-	LU_TEXT("sigleUniteLegale", acronym),
-	LU_TEXT("prenom1UniteLegale", first_name),
-	LU_TEXT("categorieEntreprise", company_category),
-	LU_TEXT("etatAdministratifUniteLegale", state),
-	LU_TEXT("nomUniteLegale", last_name),
-	LU_TEXT("denominationUniteLegale", name),
-	LU_TEXT("categorieJuridiqueUniteLegale", legal_category),
-	LU_TEXT("nicSiegeUniteLegale", head_nic),
-};
-
-#define N_EST_COLUMNS (sizeof est_columns / sizeof est_columns[0])
-#define N_LU_COLUMNS (sizeof lu_columns / sizeof lu_columns[0])
+/* Every column of sirene-columns.h is required: a file without one of them would blank
+ * that value in every record it upserts. */
 
 /* ---- One import ------------------------------------------------------------------- */
 
@@ -78,9 +27,9 @@ struct import {
 	enum sirene_kind kind;
 	const char *path;
 	FILE *rejects;
-	const struct column *cols;
+	const struct sirene_column *cols;
 	size_t n_cols;
-	size_t idx[N_EST_COLUMNS > N_LU_COLUMNS ? N_EST_COLUMNS : N_LU_COLUMNS];
+	size_t idx[SIRENE_EST_COLUMNS > SIRENE_LU_COLUMNS ? SIRENE_EST_COLUMNS : SIRENE_LU_COLUMNS];
 	size_t n_header;         /* fields in the header row */
 	struct sirene_report *rep;
 	int64_t committed;       /* rows imported and committed */
@@ -149,10 +98,10 @@ static enum err_code fill_record(const struct import *im, const struct csv_row *
                                  struct err *e)
 {
 	for (size_t c = 0; c < im->n_cols; c++) {
-		const struct column *col = &im->cols[c];
+		const struct sirene_column *col = &im->cols[c];
 		const char *v = value(im, row, c);
 
-		if (col->type == COL_TEXT) {
+		if (col->type == SIRENE_COL_TEXT) {
 			memcpy((char *)rec + col->offset, &v, sizeof v);
 		} else {
 			int b;
@@ -345,8 +294,8 @@ enum err_code sirene_import(struct store *s, enum sirene_kind kind, const char *
 	im.path = path;
 	im.rejects = rejects;
 	im.rep = report;
-	im.cols = kind == SIRENE_ESTABLISHMENTS ? est_columns : lu_columns;
-	im.n_cols = kind == SIRENE_ESTABLISHMENTS ? N_EST_COLUMNS : N_LU_COLUMNS;
+	im.cols = kind == SIRENE_ESTABLISHMENTS ? sirene_est_columns : sirene_lu_columns;
+	im.n_cols = kind == SIRENE_ESTABLISHMENTS ? SIRENE_EST_COLUMNS : SIRENE_LU_COLUMNS;
 	if ((f = fopen(path, "rb")) == NULL) {
 		rc = err_set(e, ERR_IO, "file", "cannot open %s: %s", path, strerror(errno));
 		goto out;
