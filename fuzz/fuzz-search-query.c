@@ -18,14 +18,14 @@ static struct search_index *fuzz_index(void)
 	static const struct {
 		const char *siret, *name, *ens, *street, *pc, *commune, *code;
 	} rows[] = {
-		{"73282932000074", "BOULANGERIE MARTIN", "Au Bon Pain", "RUE DE LA REPUBLIQUE", "69003",
-		 "LYON 3E ARRONDISSEMENT", "69383"},
-		{"55210055400013", "SOCIETE GENERALE", NULL, "BD HAUSSMANN", "75009", "PARIS 9E",
-		 "75109"},
-		{"35600000000001", "LA POSTE", "Bureau de poste", "AV DE FRANCE", "75013", "PARIS 13E",
-		 "75113"},
-		{"40483304800022", "SARL CRÊPERIE DU PORT", "Chez Hélène", "QUAI DE LA DOUANE", "29200",
-		 "BREST", "29019"},
+	    {"73282932000074", "BOULANGERIE MARTIN", "Au Bon Pain", "RUE DE LA REPUBLIQUE", "69003",
+	     "LYON 3E ARRONDISSEMENT", "69383"},
+	    {"55210055400013", "SOCIETE GENERALE", NULL, "BD HAUSSMANN", "75009", "PARIS 9E",
+	     "75109"},
+	    {"35600000000001", "LA POSTE", "Bureau de poste", "AV DE FRANCE", "75013", "PARIS 13E",
+	     "75113"},
+	    {"40483304800022", "SARL CRÊPERIE DU PORT", "Chez Hélène", "QUAI DE LA DOUANE", "29200",
+	     "BREST", "29019"},
 	};
 
 	if (ix == NULL) {
@@ -34,10 +34,15 @@ static struct search_index *fuzz_index(void)
 		for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 			char siren[10];
 			struct legal_unit u = {.siren = siren, .name = rows[i].name, .state = "A"};
-			struct establishment e = {.siret = rows[i].siret, .siren = siren,
-			                          .nic = rows[i].siret + 9, .state = "A", .head_office = 1,
-			                          .enseigne1 = rows[i].ens, .street_name = rows[i].street,
-			                          .postcode = rows[i].pc, .commune_name = rows[i].commune,
+			struct establishment e = {.siret = rows[i].siret,
+			                          .siren = siren,
+			                          .nic = rows[i].siret + 9,
+			                          .state = "A",
+			                          .head_office = 1,
+			                          .enseigne1 = rows[i].ens,
+			                          .street_name = rows[i].street,
+			                          .postcode = rows[i].pc,
+			                          .commune_name = rows[i].commune,
 			                          .commune_code = rows[i].code};
 
 			memcpy(siren, rows[i].siret, 9);

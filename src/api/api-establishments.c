@@ -105,7 +105,7 @@ static int history_row(void *ctx, const struct intervention_rec *r)
 
 static enum err_code get_one(struct http_request *req, struct err *e)
 {
-	struct policy_subject me = api_subject(req);
+	struct policy_subject me = auth_subject(req);
 	const char *siret = http_param(req, "siret");
 	struct establishment_rec er;
 	struct arena a;

@@ -294,7 +294,7 @@ static enum err_code parse_intervention(struct http_request *req, const json_t *
 
 static enum err_code create(struct http_request *req, struct err *e)
 {
-	struct policy_subject me = api_subject(req);
+	struct policy_subject me = auth_subject(req);
 	struct intervention iv = {.status = "final", .note = ""};
 	char day[DATE_ISO_LEN], location[64];
 	enum err_code rc;
@@ -340,7 +340,7 @@ static enum err_code id_param(struct http_request *req, const char *name, const 
 
 static enum err_code get_one(struct http_request *req, struct err *e)
 {
-	struct policy_subject me = api_subject(req);
+	struct policy_subject me = auth_subject(req);
 	struct intervention_rec r;
 	struct arena a;
 	enum err_code rc;
@@ -358,7 +358,7 @@ static enum err_code get_one(struct http_request *req, struct err *e)
 
 static enum err_code patch(struct http_request *req, struct err *e)
 {
-	struct policy_subject me = api_subject(req);
+	struct policy_subject me = auth_subject(req);
 	struct intervention_rec r, after;
 	struct intervention iv;
 	struct arena a;
@@ -395,7 +395,7 @@ out:
 
 static enum err_code followups_list(struct http_request *req, struct err *e)
 {
-	struct policy_subject me = api_subject(req);
+	struct policy_subject me = auth_subject(req);
 	struct intervention_rec r;
 	struct arena a;
 	enum err_code rc;
@@ -419,7 +419,7 @@ static enum err_code followups_list(struct http_request *req, struct err *e)
 /* POST (new follow-up, fid 0) and PATCH (follow-up {fid}) share this. */
 static enum err_code followup_write(struct http_request *req, int64_t fid, struct err *e)
 {
-	struct policy_subject me = api_subject(req);
+	struct policy_subject me = auth_subject(req);
 	struct intervention_rec r;
 	struct followup f;
 	struct arena a;

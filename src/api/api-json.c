@@ -146,19 +146,6 @@ enum err_code api_get_strings(struct http_request *req, const json_t *obj, const
 	return ERR_OK;
 }
 
-struct policy_subject api_subject(const struct http_request *req)
-{
-	const struct store_principal *p = auth_user(req);
-	struct policy_subject s = {0};
-
-	if (p) {
-		s.agent_id = p->agent_id;
-		s.role = p->role;
-		s.region_code = p->region_code;
-	}
-	return s;
-}
-
 enum err_code api_reply(struct http_request *req, int status, json_t *j, struct err *e)
 {
 	enum err_code rc;

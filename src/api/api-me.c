@@ -100,7 +100,7 @@ static enum err_code activity(struct http_request *req, struct err *e)
 	static const char *const header[] = {"date", "kind", "on_site", "siret", "worksite",
 	                                     "target", "themes", "priority_action", "followups",
 	                                     "status"};
-	struct policy_subject me = api_subject(req);
+	struct policy_subject me = auth_subject(req);
 	struct policy_object mine = {.owner_id = me.agent_id};
 	const char *month = NULL, *format = NULL;
 	char from[DATE_ISO_LEN], to[DATE_ISO_LEN];
@@ -164,7 +164,7 @@ static int access_row(void *ctx, const struct store_access *a)
 /* GET /api/v1/me/reads: "qui a consulté mes dossiers", the caller's alone. */
 static enum err_code reads(struct http_request *req, struct err *e)
 {
-	struct policy_subject me = api_subject(req);
+	struct policy_subject me = auth_subject(req);
 	struct policy_object mine = {.owner_id = me.agent_id};
 	const char *lim = NULL;
 	enum err_code rc;

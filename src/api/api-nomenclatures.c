@@ -2,6 +2,7 @@
  * follow-up kinds, and the priority actions running today in the caller's region with
  * their control points: what a form or a script needs to fill an intervention. */
 #include "api/api.h"
+#include "api/auth.h"
 
 #include "core/date.h"
 
@@ -44,7 +45,7 @@ static int action_row(void *ctx, const struct priority_action *a, const int64_t 
 
 static enum err_code nomenclatures(struct http_request *req, struct err *e)
 {
-	struct policy_subject me = api_subject(req);
+	struct policy_subject me = auth_subject(req);
 	json_t *themes = json_array(), *kinds = json_array(), *fks = json_array();
 	json_t *actions = json_array();
 	char today[DATE_ISO_LEN];

@@ -59,8 +59,6 @@ enum err_code api_get_strings(struct http_request *req, const json_t *obj, const
 
 /* ---- Shared pieces ---- */
 
-/* The caller as a policy subject (anonymous: agent_id 0). */
-struct policy_subject api_subject(const struct http_request *req);
 /* Replies the JSON document j (stolen: released here) with status. */
 enum err_code api_reply(struct http_request *req, int status, json_t *j, struct err *e);
 /* JSON for a string that may be NULL (null). */

@@ -123,6 +123,19 @@ const struct store_principal *auth_user(const struct http_request *req)
 	return req->user;
 }
 
+struct policy_subject auth_subject(const struct http_request *req)
+{
+	const struct store_principal *p = auth_user(req);
+	struct policy_subject s = {0};
+
+	if (p) {
+		s.agent_id = p->agent_id;
+		s.role = p->role;
+		s.region_code = p->region_code;
+	}
+	return s;
+}
+
 static int is_api(const struct http_request *req)
 {
 	return req->path && strncmp(req->path, "/api/", 5) == 0;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "domain/policy.h"
 #include "http/request.h"
 #include "http/router.h"
 #include "store/store.h"
@@ -35,6 +36,9 @@ enum err_code auth_before(void *ctx, struct http_request *req, const struct http
 
 /* The authenticated caller of req, or NULL when anonymous. Borrowed from the request. */
 const struct store_principal *auth_user(const struct http_request *req);
+/* The caller as the policy's subject (anonymous: agent_id 0); its region is borrowed
+ * from the request. */
+struct policy_subject auth_subject(const struct http_request *req);
 
 /* Checks login and password (throttled), opens a session, sets the session cookie on
  * the response and copies the new CSRF token into csrf. ERR_AUTH with one message for a

@@ -45,16 +45,20 @@ static void print_text(const struct search_result *r)
 			       h->corrected_how == 's' ? "two digits swapped" : "one digit changed",
 			       h->corrected_pos + 1);
 		else if (h->flags & (SEARCH_HIT_SIRET | SEARCH_HIT_SIREN))
-			printf("    found by its %s\n", h->flags & SEARCH_HIT_SIRET ? "SIRET" : "SIREN");
+			printf("    found by its %s\n",
+			       h->flags & SEARCH_HIT_SIRET ? "SIRET" : "SIREN");
 		if (q->n > 0 && !(h->flags & (SEARCH_HIT_SIRET | SEARCH_HIT_SIREN))) {
 			fputs("    matched:", stdout);
 			for (size_t w = 0; w < q->n; w++) {
 				if (h->word_field[w] < 0)
 					printf(" %s=-", q->w[w].form[0]);
 				else
-					printf(" %s=%s%s", q->w[w].form[0], search_field_name(h->word_field[w]),
-					       h->word_typos[w] ? (h->word_typos[w] > 1 ? "(2 typos)" : "(1 typo)")
-					                        : "");
+					printf(
+					    " %s=%s%s", q->w[w].form[0],
+					    search_field_name(h->word_field[w]),
+					    h->word_typos[w]
+					        ? (h->word_typos[w] > 1 ? "(2 typos)" : "(1 typo)")
+					        : "");
 			}
 			putchar('\n');
 		}
@@ -64,47 +68,53 @@ static void print_text(const struct search_result *r)
 static int print_json(const struct search_result *r, const char *text, double ms)
 {
 	const struct search_query *q = &r->query;
-	json_t *root = json_object(), *words = json_array(), *hits = json_array();
+	json_t *root = json_object(), *words = json_array(), *hits = json_array(), *q_json;
 	char *s;
 
 	for (size_t w = 0; w < q->n; w++)
-		json_array_append_new(words, json_pack("{s:s, s:b, s:b, s:b}", "word", q->w[w].form[0],
-		                                       "prefix", q->w[w].prefix, "optional",
-		                                       q->w[w].optional, "dropped",
+		json_array_append_new(words, json_pack("{s:s, s:b, s:b, s:b}", "word",
+		                                       q->w[w].form[0], "prefix", q->w[w].prefix,
+		                                       "optional", q->w[w].optional, "dropped",
 		                                       (r->dropped >> w) & 1));
 	for (size_t i = 0; i < r->n; i++) {
 		const struct search_hit *h = &r->hit[i];
 		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "siret", h->siret,
-		                      "name", h->name, "enseigne", h->enseigne, "address", h->address,
-		                      "postcode", h->postcode, "commune", h->commune, "active",
-		                      (h->flags & SEARCH_HIT_ACTIVE) != 0, "head_office",
+		                      "name", h->name, "enseigne", h->enseigne, "address",
+		                      h->address, "postcode", h->postcode, "commune", h->commune,
+		                      "active", (h->flags & SEARCH_HIT_ACTIVE) != 0, "head_office",
 		                      (h->flags & SEARCH_HIT_HEAD_OFFICE) != 0);
-		json_t *m = json_array();
+		json_t *m;
 
 		if (o == NULL)
 			continue; /* a display field that is not UTF-8 */
+		m = json_array();
 		if (h->flags & (SEARCH_HIT_SIRET | SEARCH_HIT_SIREN))
-			json_object_set_new(o, "found_by", json_string(h->flags & SEARCH_HIT_SIRET
-			                                               ? "siret" : "siren"));
+			json_object_set_new(
+			    o, "found_by",
+			    json_string(h->flags & SEARCH_HIT_SIRET ? "siret" : "siren"));
 		if (h->flags & SEARCH_HIT_CORRECTED)
-			json_object_set_new(o, "corrected", json_pack("{s:i, s:s}", "position",
-			                    h->corrected_pos, "kind", how_text(h->corrected_how)));
+			json_object_set_new(o, "corrected",
+			                    json_pack("{s:i, s:s}", "position", h->corrected_pos,
+			                              "kind", how_text(h->corrected_how)));
 		for (size_t w = 0; w < q->n; w++)
 			if (h->word_field[w] >= 0)
-				json_array_append_new(m, json_pack("{s:s, s:s, s:i}", "word", q->w[w].form[0],
-				                      "field", search_field_name(h->word_field[w]), "typos",
-				                      h->word_typos[w]));
+				json_array_append_new(
+				    m, json_pack("{s:s, s:s, s:i}", "word", q->w[w].form[0],
+				                 "field", search_field_name(h->word_field[w]),
+				                 "typos", h->word_typos[w]));
 		json_object_set_new(o, "matched", m);
-		json_object_set_new(o, "score", json_pack("{s:i, s:i, s:i, s:b, s:i, s:i, s:i, s:i}",
-		                    "words", h->score.matched, "typos", h->score.typos, "in_name",
-		                    h->score.in_name, "full_name", h->score.full_name, "exact",
-		                    h->score.exact, "proximity", h->score.proximity, "legal",
-		                    h->score.legal, "static", (int)h->score.stat));
+		json_object_set_new(o, "score",
+		                    json_pack("{s:i, s:i, s:i, s:b, s:i, s:i, s:i, s:i, s:i}",
+		                              "words", h->score.matched, "typos", h->score.typos,
+		                              "in_name", h->score.in_name, "full_name",
+		                              h->score.full_name, "exact", h->score.exact,
+		                              "proximity", h->score.proximity, "place",
+		                              h->score.place, "legal", h->score.legal, "static",
+		                              (int)h->score.stat));
 		json_array_append_new(hits, o);
 	}
-	json_object_set_new(root, "query", json_stringn_nocheck(text, strlen(text)));
-	if (json_object_get(root, "query") == NULL || !json_is_string(json_object_get(root, "query")))
-		json_object_set_new(root, "query", json_string(""));
+	q_json = json_stringn(text, strlen(text)); /* NULL when text is not UTF-8 */
+	json_object_set_new(root, "query", q_json ? q_json : json_string(""));
 	json_object_set_new(root, "words", words);
 	json_object_set_new(root, "results", hits);
 	json_object_set_new(root, "candidates", json_integer((json_int_t)r->candidates));
@@ -121,12 +131,9 @@ static int print_json(const struct search_result *r, const char *text, double ms
 static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"index", required_argument, NULL, 'i'},
-		{"build-index", required_argument, NULL, 'b'},
-		{"json", no_argument, NULL, 'j'},
-		{"limit", required_argument, NULL, 'l'},
-		{NULL, 0, NULL, 0},
+	    {"db", required_argument, NULL, 'd'},          {"index", required_argument, NULL, 'i'},
+	    {"build-index", required_argument, NULL, 'b'}, {"json", no_argument, NULL, 'j'},
+	    {"limit", required_argument, NULL, 'l'},       {NULL, 0, NULL, 0},
 	};
 	const char *db = NULL, *index = NULL, *build = NULL;
 	struct search_index *ix = NULL;
@@ -143,18 +150,30 @@ static int run(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': db = optarg; break;
-		case 'i': index = optarg; break;
-		case 'b': build = optarg; break;
-		case 'j': json = 1; break;
+		case 'd':
+			db = optarg;
+			break;
+		case 'i':
+			index = optarg;
+			break;
+		case 'b':
+			build = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
 		case 'l':
 			limit = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || limit < 1 || limit > SEARCH_LIMIT_MAX)
-				return cli_usage_error(&cmd_search, "--limit: expected a number from 1 "
-				                       "to %d", SEARCH_LIMIT_MAX);
+			if (*optarg == '\0' || *end != '\0' || limit < 1 ||
+			    limit > SEARCH_LIMIT_MAX)
+				return cli_usage_error(&cmd_search,
+				                       "--limit: expected a number from 1 "
+				                       "to %d",
+				                       SEARCH_LIMIT_MAX);
 			break;
 		default:
-			return cli_usage_error(&cmd_search, "unknown option '%s'", argv[optind - 1]);
+			return cli_usage_error(&cmd_search, "unknown option '%s'",
+			                       argv[optind - 1]);
 		}
 	}
 	if (optind >= argc && build == NULL)
@@ -165,7 +184,8 @@ static int run(int argc, char **argv)
 	}
 	if (ix == NULL) {
 		if (db == NULL)
-			return cli_usage_error(&cmd_search, "--db FILE is required to build the index");
+			return cli_usage_error(&cmd_search,
+			                       "--db FILE is required to build the index");
 		t0 = now_ms();
 		if (store_open(db, STORE_READONLY, &s, &e) != ERR_OK ||
 		    search_index_build(s, &ix, &e) != ERR_OK) {
@@ -181,9 +201,11 @@ static int run(int argc, char **argv)
 				return cli_fail("search", &e);
 			}
 			search_index_stats(ix, &st);
-			fprintf(stderr, "constat search: wrote %s: %u establishments, %u terms, "
-			        "%.1f MB, in %.1f s\n", build, st.n_docs, st.n_terms,
-			        (double)st.image_bytes / 1e6, (now_ms() - t0) / 1e3);
+			fprintf(stderr,
+			        "constat search: wrote %s: %u establishments, %u terms, "
+			        "%.1f MB, in %.1f s\n",
+			        build, st.n_docs, st.n_terms, (double)st.image_bytes / 1e6,
+			        (now_ms() - t0) / 1e3);
 		}
 	}
 	if (optind >= argc) {
@@ -212,18 +234,18 @@ out:
 }
 
 const struct cli_cmd cmd_search = {
-	.name = "search",
-	.summary = "find establishments by name, address, SIREN or SIRET, typos allowed",
-	.usage = "Usage: constat search --db FILE [--index FILE] [--json] [--limit N] QUERY...\n"
-	         "       constat search --db FILE --build-index FILE [QUERY...]\n\n"
-	         "Finds establishments whatever was typed: a name or enseigne with typos,\n"
-	         "without accents, with or without its legal form, words in any order, the\n"
-	         "last word unfinished; an address, commune, postcode or department; a SIREN\n"
-	         "or SIRET with or without spaces (a wrong check digit is corrected and said).\n\n"
-	         "  --db FILE           the database to index\n"
-	         "  --index FILE        use this saved index when it exists (else build one)\n"
-	         "  --build-index FILE  build the index from --db and save it to FILE\n"
-	         "  --json              print the results as JSON\n"
-	         "  --limit N           at most N results (1-100, default 10)\n",
-	.run = run,
+    .name = "search",
+    .summary = "find establishments by name, address, SIREN or SIRET, typos allowed",
+    .usage = "Usage: constat search --db FILE [--index FILE] [--json] [--limit N] QUERY...\n"
+             "       constat search --db FILE --build-index FILE [QUERY...]\n\n"
+             "Finds establishments whatever was typed: a name or enseigne with typos,\n"
+             "without accents, with or without its legal form, words in any order, the\n"
+             "last word unfinished; an address, commune, postcode or department; a SIREN\n"
+             "or SIRET with or without spaces (a wrong check digit is corrected and said).\n\n"
+             "  --db FILE           the database to index\n"
+             "  --index FILE        use this saved index when it exists (else build one)\n"
+             "  --build-index FILE  build the index from --db and save it to FILE\n"
+             "  --json              print the results as JSON\n"
+             "  --limit N           at most N results (1-100, default 10)\n",
+    .run = run,
 };

@@ -10,34 +10,40 @@
 #include "search/levenshtein.h"
 #include "search/normalize.h"
 
-#define SEARCH_MAGIC "CSTSRCH"     /* 8 bytes with the NUL */
+#define SEARCH_MAGIC "CSTSRCH" /* 8 bytes with the NUL */
 #define SEARCH_FORMAT_VERSION 1u
 #define SEARCH_ENDIAN_MARK 0x01020304u
-#define SEARCH_GAP 0u              /* in the forward index: a break between two values */
-#define SEARCH_DOC_TOKENS_MAX 96   /* tokens kept per establishment */
-#define SEARCH_DISP_SEP '\x1f'     /* between display fields */
+#define SEARCH_GAP 0u            /* in the forward index: a break between two values */
+#define SEARCH_DOC_TOKENS_MAX 96 /* tokens kept per establishment */
+#define SEARCH_DISP_SEP '\x1f'   /* between display fields */
 
-enum search_disp { DISP_NAME, DISP_ENSEIGNE, DISP_ADDRESS, DISP_POSTCODE, DISP_COMMUNE,
-	DISP_COUNT };
+enum search_disp {
+	DISP_NAME,
+	DISP_ENSEIGNE,
+	DISP_ADDRESS,
+	DISP_POSTCODE,
+	DISP_COMMUNE,
+	DISP_COUNT
+};
 
 /* Static score bits (bigger is better). */
 #define SEARCH_STATIC_ACTIVE (1u << 15)
 #define SEARCH_STATIC_HEAD (1u << 14)
 
 enum search_sec {
-	SEC_SIRET,       /* int64_t[n_docs], doc order (static rank) */
-	SEC_STATIC,      /* uint32_t[n_docs] */
-	SEC_FWD_OFF,     /* uint64_t[n_docs + 1] into SEC_FWD */
-	SEC_FWD,         /* per doc: 4 varint counts, then per token varint(term + 1) or 0 */
-	SEC_DISP_OFF,    /* uint64_t[n_docs + 1] into SEC_DISP */
-	SEC_DISP,        /* per doc: name US enseigne US address US postcode US commune */
-	SEC_BY_SIRET,    /* uint32_t[n_docs]: doc ids sorted by siret */
-	SEC_TERM_OFF,    /* uint32_t[n_terms + 1] into SEC_TERM_STR */
-	SEC_TERM_STR,    /* NUL-terminated terms, sorted by strcmp */
-	SEC_POST_OFF,    /* uint64_t[n_terms + 1] into SEC_POST */
-	SEC_POST,        /* per term: varint gaps between doc ids (first gap from -1) */
-	SEC_TERM_CDF,    /* uint64_t[n_terms + 1]: cumulative document frequency */
-	SEC_TERM_FLAGS,  /* uint8_t[n_terms]: SEARCH_TOK_LEGAL */
+	SEC_SIRET,      /* int64_t[n_docs], doc order (static rank) */
+	SEC_STATIC,     /* uint32_t[n_docs] */
+	SEC_FWD_OFF,    /* uint64_t[n_docs + 1] into SEC_FWD */
+	SEC_FWD,        /* per doc: 4 varint counts, then per token varint(term + 1) or 0 */
+	SEC_DISP_OFF,   /* uint64_t[n_docs + 1] into SEC_DISP */
+	SEC_DISP,       /* per doc: name US enseigne US address US postcode US commune */
+	SEC_BY_SIRET,   /* uint32_t[n_docs]: doc ids sorted by siret */
+	SEC_TERM_OFF,   /* uint32_t[n_terms + 1] into SEC_TERM_STR */
+	SEC_TERM_STR,   /* NUL-terminated terms, sorted by strcmp */
+	SEC_POST_OFF,   /* uint64_t[n_terms + 1] into SEC_POST */
+	SEC_POST,       /* per term: varint gaps between doc ids (first gap from -1) */
+	SEC_TERM_CDF,   /* uint64_t[n_terms + 1]: cumulative document frequency */
+	SEC_TERM_FLAGS, /* uint8_t[n_terms]: SEARCH_TOK_LEGAL */
 	SEC_COUNT,
 };
 
@@ -46,17 +52,17 @@ struct search_image_header {
 	uint32_t version, endian;
 	uint32_t n_docs, n_terms;
 	uint64_t file_size;
-	uint64_t payload_sum;      /* search_checksum of bytes [header end, file_size) */
+	uint64_t payload_sum; /* search_checksum of bytes [header end, file_size) */
 	uint64_t sec_off[SEC_COUNT];
 	uint64_t sec_len[SEC_COUNT];
-	uint64_t header_sum;       /* search_checksum of the bytes before this field */
+	uint64_t header_sum; /* search_checksum of the bytes before this field */
 };
 
 /* A term of a document being indexed or held in the delta. */
 struct search_dterm {
 	char text[SEARCH_WORD_MAX];
 	uint8_t field, legal;
-	uint16_t pos;              /* index within its field; gaps take one position */
+	uint16_t pos; /* index within its field; gaps take one position */
 };
 
 /* One establishment as the indexer sees it. */
@@ -74,7 +80,7 @@ struct search_delta_doc {
 	int64_t siret;
 	uint32_t stat;
 	int removed;
-	char *disp;                /* owned */
+	char *disp;                 /* owned */
 	struct search_dterm *terms; /* owned */
 	size_t n;
 };
@@ -82,7 +88,7 @@ struct search_delta_doc {
 struct search_index {
 	unsigned char *image;
 	size_t size;
-	int mapped;                /* munmap, else free */
+	int mapped; /* munmap, else free */
 	uint32_t n_docs, n_terms;
 	const int64_t *siret;
 	const uint32_t *stat;
@@ -91,8 +97,8 @@ struct search_index {
 	const uint32_t *by_siret, *term_off;
 	struct search_lev_dict dict;
 
-	pthread_rwlock_t lock;     /* guards what follows */
-	uint64_t *hidden;          /* bitmap of docs replaced or removed; NULL when none */
+	pthread_rwlock_t lock; /* guards what follows */
+	uint64_t *hidden;      /* bitmap of docs replaced or removed; NULL when none */
 	struct search_delta_doc *delta;
 	size_t n_delta, cap_delta;
 };

@@ -110,7 +110,7 @@ static int blank(const char *s)
 static uint32_t band_rank(const char *b)
 {
 	static const char *const bands[] = {"00", "01", "02", "03", "11", "12", "21", "22",
-		"31", "32", "41", "42", "51", "52", "53"};
+	                                    "31", "32", "41", "42", "51", "52", "53"};
 
 	if (b)
 		for (uint32_t i = 0; i < sizeof bands / sizeof bands[0]; i++)
@@ -178,9 +178,11 @@ void search_docsrc_fill(struct search_docsrc *d, const struct establishment *est
 	d->stat = (est->state && strcmp(est->state, "A") == 0 ? SEARCH_STATIC_ACTIVE : 0) |
 	          (est->head_office ? SEARCH_STATIC_HEAD : 0) | band_rank(est->headcount_band) << 9;
 	if (u && u->company_category)
-		d->stat |= (strcmp(u->company_category, "GE") == 0 ? 3u :
-		            strcmp(u->company_category, "ETI") == 0 ? 2u :
-		            strcmp(u->company_category, "PME") == 0 ? 1u : 0u) << 7;
+		d->stat |= (strcmp(u->company_category, "GE") == 0    ? 3u
+		            : strcmp(u->company_category, "ETI") == 0 ? 2u
+		            : strcmp(u->company_category, "PME") == 0 ? 1u
+		                                                      : 0u)
+		           << 7;
 
 	/* name: the legal unit's name, or a sole trader's names; acronym; usual name */
 	name[0] = '\0';
@@ -220,7 +222,8 @@ void search_docsrc_fill(struct search_docsrc *d, const struct establishment *est
 			snprintf(dept, sizeof dept, "%s", c->department);
 		else if (strlen(est->commune_code) == 5)
 			snprintf(dept, sizeof dept, "%.*s",
-			         strncmp(est->commune_code, "97", 2) == 0 ? 3 : 2, est->commune_code);
+			         strncmp(est->commune_code, "97", 2) == 0 ? 3 : 2,
+			         est->commune_code);
 		add_value(d, SEARCH_FIELD_COMMUNE, dept, SEARCH_CTX_PLACE, &pos);
 	}
 
@@ -237,8 +240,8 @@ struct bdoc {
 	int64_t siret;
 	uint32_t stat;
 	uint32_t n_tok;
-	uint64_t tok;      /* first token in b->tok */
-	uint64_t disp;     /* first byte in b->disp */
+	uint64_t tok;  /* first token in b->tok */
+	uint64_t disp; /* first byte in b->disp */
 	uint32_t disp_len;
 	uint16_t nf[SEARCH_FIELD_COUNT];
 };
@@ -246,16 +249,16 @@ struct bdoc {
 struct search_builder {
 	struct bdoc *docs;
 	size_t n_docs, cap_docs;
-	uint32_t *tok;           /* temporary term id + 1, or SEARCH_GAP */
+	uint32_t *tok; /* temporary term id + 1, or SEARCH_GAP */
 	size_t n_tok, cap_tok;
 	char *disp;
 	size_t n_disp, cap_disp;
-	char *arena;             /* term strings */
+	char *arena; /* term strings */
 	size_t n_arena, cap_arena;
-	uint32_t *term_off;      /* by temporary id */
+	uint32_t *term_off; /* by temporary id */
 	uint8_t *term_flags;
 	size_t n_terms, cap_terms, cap_flags;
-	uint32_t *hash;          /* temporary id + 1, open addressing */
+	uint32_t *hash; /* temporary id + 1, open addressing */
 	size_t hash_cap;
 	struct search_docsrc src; /* scratch */
 };
@@ -347,13 +350,16 @@ enum err_code search_builder_add(struct search_builder *b, const struct establis
 	struct bdoc *bd;
 
 	if (est == NULL || est->siret == NULL || !siret_valid(est->siret))
-		return err_set(e, ERR_INVALID, "siret", "expected 14 digits with a valid check digit");
+		return err_set(e, ERR_INVALID, "siret",
+		               "expected 14 digits with a valid check digit");
 	if (!grow(&b->docs, &b->cap_docs, b->n_docs + 1, sizeof *b->docs, SEARCH_DOCS_MAX) ||
 	    !grow(&b->tok, &b->cap_tok, b->n_tok + SEARCH_DOC_TOKENS_MAX * 2, sizeof *b->tok,
 	          SIZE_MAX / 8) ||
 	    !grow(&b->disp, &b->cap_disp, b->n_disp + sizeof d->disp, 1, SIZE_MAX / 2))
-		return err_set(e, ERR_TOO_BIG, NULL, "the search index is limited to %u "
-		               "establishments", SEARCH_DOCS_MAX);
+		return err_set(e, ERR_TOO_BIG, NULL,
+		               "the search index is limited to %u "
+		               "establishments",
+		               SEARCH_DOCS_MAX);
 	search_docsrc_fill(d, est, u);
 	bd = &b->docs[b->n_docs];
 	memset(bd, 0, sizeof *bd);
@@ -646,8 +652,10 @@ enum err_code search_index_build(struct store *s, struct search_index **out, str
 
 static enum err_code corrupt(struct err *e, const char *what)
 {
-	return err_set(e, ERR_INVALID, "index", "the search index file is damaged (%s): "
-	               "rebuild it with 'constat search --build-index'", what);
+	return err_set(e, ERR_INVALID, "index",
+	               "the search index file is damaged (%s): "
+	               "rebuild it with 'constat search --build-index'",
+	               what);
 }
 
 static int offsets_ok64(const uint64_t *o, uint64_t n, uint64_t end)
@@ -671,8 +679,10 @@ static enum err_code attach(struct search_index *ix, unsigned flags, struct err 
 	if (memcmp(h.magic, SEARCH_MAGIC, 8) != 0)
 		return corrupt(e, "not a search index");
 	if (h.version != SEARCH_FORMAT_VERSION)
-		return err_set(e, ERR_INVALID, "index", "search index format %u, expected %u: "
-		               "rebuild it", h.version, SEARCH_FORMAT_VERSION);
+		return err_set(e, ERR_INVALID, "index",
+		               "search index format %u, expected %u: "
+		               "rebuild it",
+		               h.version, SEARCH_FORMAT_VERSION);
 	if (h.endian != SEARCH_ENDIAN_MARK)
 		return corrupt(e, "built on a machine of another byte order");
 	if (h.header_sum != search_checksum(&h, offsetof(struct search_image_header, header_sum)))
@@ -717,8 +727,7 @@ static enum err_code attach(struct search_index *ix, unsigned flags, struct err 
 #undef SEC
 	if (!offsets_ok64(ix->fwd_off, h.n_docs, h.sec_len[SEC_FWD]) ||
 	    !offsets_ok64(ix->disp_off, h.n_docs, h.sec_len[SEC_DISP]) ||
-	    !offsets_ok64(ix->post_off, h.n_terms, h.sec_len[SEC_POST]) ||
-	    ix->cdf[0] != 0)
+	    !offsets_ok64(ix->post_off, h.n_terms, h.sec_len[SEC_POST]) || ix->cdf[0] != 0)
 		return corrupt(e, "offset table");
 	for (uint32_t t = 0; t < h.n_terms; t++)
 		if (ix->cdf[t + 1] < ix->cdf[t] || ix->term_off[t + 1] <= ix->term_off[t])
@@ -841,7 +850,7 @@ uint32_t search_index_find_siret(const struct search_index *ix, int64_t siret)
 			hi = mid;
 	}
 	return lo < ix->n_docs && ix->siret[ix->by_siret[lo]] == siret ? ix->by_siret[lo]
-	                                                                : UINT32_MAX;
+	                                                               : UINT32_MAX;
 }
 
 int search_index_hidden(const struct search_index *ix, uint32_t doc)
@@ -876,15 +885,18 @@ enum err_code search_index_update(struct search_index *ix, const struct establis
 	enum err_code rc = ERR_OK;
 
 	if (est == NULL || est->siret == NULL || !siret_valid(est->siret))
-		return err_set(e, ERR_INVALID, "siret", "expected 14 digits with a valid check digit");
+		return err_set(e, ERR_INVALID, "siret",
+		               "expected 14 digits with a valid check digit");
 	d = xmalloc(sizeof *d);
 	search_docsrc_fill(d, est, u);
 	pthread_rwlock_wrlock(&ix->lock);
 	dd = delta_find(ix, d->siret);
 	if (dd == NULL) {
 		if (ix->n_delta >= SEARCH_DELTA_MAX) {
-			rc = err_set(e, ERR_TOO_BIG, NULL, "%u establishments changed since the "
-			             "search index was built: rebuild it", SEARCH_DELTA_MAX);
+			rc = err_set(e, ERR_TOO_BIG, NULL,
+			             "%u establishments changed since the "
+			             "search index was built: rebuild it",
+			             SEARCH_DELTA_MAX);
 			goto out;
 		}
 		grow(&ix->delta, &ix->cap_delta, ix->n_delta + 1, sizeof *ix->delta,
@@ -914,7 +926,8 @@ enum err_code search_index_remove(struct search_index *ix, const char *siret, st
 	int64_t v;
 
 	if (siret == NULL || !siret_valid(siret))
-		return err_set(e, ERR_INVALID, "siret", "expected 14 digits with a valid check digit");
+		return err_set(e, ERR_INVALID, "siret",
+		               "expected 14 digits with a valid check digit");
 	v = strtoll(siret, NULL, 10);
 	pthread_rwlock_wrlock(&ix->lock);
 	hide(ix, v);

@@ -14,15 +14,15 @@ struct search_index;
 struct search_builder;
 
 enum search_field {
-	SEARCH_FIELD_NAME,      /* legal unit's name, sole trader's names, acronym, usual name */
-	SEARCH_FIELD_ENSEIGNE,  /* enseignes 1-3 */
-	SEARCH_FIELD_ADDRESS,   /* number, repeat, street type and name, complement */
-	SEARCH_FIELD_COMMUNE,   /* commune name, postcode, department code */
+	SEARCH_FIELD_NAME,     /* legal unit's name, sole trader's names, acronym, usual name */
+	SEARCH_FIELD_ENSEIGNE, /* enseignes 1-3 */
+	SEARCH_FIELD_ADDRESS,  /* number, repeat, street type and name, complement */
+	SEARCH_FIELD_COMMUNE,  /* commune name, postcode, department code */
 	SEARCH_FIELD_COUNT,
 };
 
-#define SEARCH_DOCS_MAX 60000000u      /* establishments an index may hold */
-#define SEARCH_DELTA_MAX 200000u       /* changes held in memory before a rebuild is due */
+#define SEARCH_DOCS_MAX 60000000u /* establishments an index may hold */
+#define SEARCH_DELTA_MAX 200000u  /* changes held in memory before a rebuild is due */
 
 /* A name for a field ("name", "enseigne", "address", "commune"). */
 const char *search_field_name(int field);
@@ -42,11 +42,10 @@ enum err_code search_builder_finish(struct search_builder *b, struct search_inde
 enum err_code search_index_build(struct store *s, struct search_index **out, struct err *e);
 
 /* Writes the index (without its delta) to path, through a temporary file and a rename. */
-enum err_code search_index_save(const struct search_index *ix, const char *path,
-                                struct err *e);
+enum err_code search_index_save(const struct search_index *ix, const char *path, struct err *e);
 
 enum search_open_flags {
-	SEARCH_OPEN_VERIFY = 1 << 0,   /* also check the checksum of the whole payload */
+	SEARCH_OPEN_VERIFY = 1 << 0, /* also check the checksum of the whole payload */
 };
 /* Maps the index file at path read-only and validates its header and every offset
  * table, so that a corrupt file is refused (ERR_INVALID) instead of crashing a search.
@@ -64,10 +63,10 @@ enum err_code search_index_remove(struct search_index *ix, const char *siret, st
 
 struct search_index_stats {
 	uint32_t n_docs, n_terms;
-	uint64_t image_bytes;       /* the file */
+	uint64_t image_bytes; /* the file */
 	uint64_t postings_bytes, forward_bytes, display_bytes, dictionary_bytes;
 	size_t delta_docs;
-	int mapped;                 /* 1 when the image is a mapped file */
+	int mapped; /* 1 when the image is a mapped file */
 };
 void search_index_stats(struct search_index *ix, struct search_index_stats *st);
 

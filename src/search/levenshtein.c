@@ -10,8 +10,8 @@ static const char *term(const struct search_lev_dict *d, uint32_t i)
 	return d->arena + d->off[i];
 }
 
-uint32_t search_lev_lower(const struct search_lev_dict *d, const char *p, size_t plen,
-                          uint32_t lo, uint32_t hi)
+uint32_t search_lev_lower(const struct search_lev_dict *d, const char *p, size_t plen, uint32_t lo,
+                          uint32_t hi)
 {
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
@@ -24,8 +24,8 @@ uint32_t search_lev_lower(const struct search_lev_dict *d, const char *p, size_t
 	return lo;
 }
 
-uint32_t search_lev_upper(const struct search_lev_dict *d, const char *p, size_t plen,
-                          uint32_t lo, uint32_t hi)
+uint32_t search_lev_upper(const struct search_lev_dict *d, const char *p, size_t plen, uint32_t lo,
+                          uint32_t hi)
 {
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
@@ -48,8 +48,8 @@ static int min3(int a, int b, int c)
 /* Fills row[d] from rows d-1 and d-2 for term character t[d-1], with values saturated
  * at k+1 and only the diagonal band |j - d| <= k computed (Ukkonen's cut-off: nothing
  * outside it can be within k). Returns the row minimum. */
-static int fill_row(uint8_t rows[W][W + 1], const char *t, size_t d, const char *w,
-                    size_t len, int k)
+static int fill_row(uint8_t rows[W][W + 1], const char *t, size_t d, const char *w, size_t len,
+                    int k)
 {
 	size_t lo = d > (size_t)k ? d - (size_t)k : 1, hi = d + (size_t)k;
 	int m, cap = k + 1;
@@ -99,8 +99,8 @@ size_t search_lev_walk(const struct search_lev_dict *d, const char *word, size_t
                        int prefix_mode, search_lev_cb cb, void *ctx)
 {
 	uint8_t rows[W][W + 1];
-	uint8_t pmin[W];        /* smallest rows[x][len] for x <= depth */
-	char cur[W];            /* characters of the rows computed */
+	uint8_t pmin[W]; /* smallest rows[x][len] for x <= depth */
+	char cur[W];     /* characters of the rows computed */
 	size_t depth = 0, reports = 0;
 	uint32_t i = 0;
 
@@ -127,8 +127,8 @@ size_t search_lev_walk(const struct search_lev_dict *d, const char *word, size_t
 			cur[depth] = t[depth];
 			depth++;
 			m = fill_row(rows, t, depth, word, len, k);
-			pmin[depth] = rows[depth][len] < pmin[depth - 1] ? rows[depth][len]
-			                                                 : pmin[depth - 1];
+			pmin[depth] =
+			    rows[depth][len] < pmin[depth - 1] ? rows[depth][len] : pmin[depth - 1];
 			if (m > k && !(prefix_mode && pmin[depth] <= k)) {
 				/* no term under t[0..depth) can come within k: skip them all */
 				uint32_t next = skip_prefix(d, t, depth, i);

@@ -33,10 +33,10 @@ int search_lev_distance(const char *a, const char *b, int prefix);
 
 /* First index i in [lo, hi) whose term does not sort before the first plen bytes of
  * p when compared on plen bytes; for prefix ranges. */
-uint32_t search_lev_lower(const struct search_lev_dict *d, const char *p, size_t plen,
-                          uint32_t lo, uint32_t hi);
+uint32_t search_lev_lower(const struct search_lev_dict *d, const char *p, size_t plen, uint32_t lo,
+                          uint32_t hi);
 /* First index in [lo, hi) whose first plen bytes sort after p. */
-uint32_t search_lev_upper(const struct search_lev_dict *d, const char *p, size_t plen,
-                          uint32_t lo, uint32_t hi);
+uint32_t search_lev_upper(const struct search_lev_dict *d, const char *p, size_t plen, uint32_t lo,
+                          uint32_t hi);
 
 #endif

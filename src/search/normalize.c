@@ -14,60 +14,61 @@ enum { ABBR_ALL, ABBR_PLACE };
  * ambiguous entry: "sainte" in places, "societe" in names (see docs/internals/search.md). */
 static const struct abbr {
 	const char *abbr;
-	const char *name;   /* expansion in a name, or NULL */
-	const char *place;  /* expansion in a place, or NULL */
+	const char *name;  /* expansion in a name, or NULL */
+	const char *place; /* expansion in a place, or NULL */
 } abbrs[] = {
-	{"all", NULL, "allee"},
-	{"av", "avenue", "avenue"},
-	{"ave", "avenue", "avenue"},
-	{"bd", "boulevard", "boulevard"},
-	{"bld", "boulevard", "boulevard"},
-	{"blvd", "boulevard", "boulevard"},
-	{"bvd", "boulevard", "boulevard"},
-	{"che", NULL, "chemin"},
-	{"chem", "chemin", "chemin"},
-	{"cie", "compagnie", "compagnie"},
-	{"crs", NULL, "cours"},
-	{"ctre", "centre", "centre"},
-	{"dr", "docteur", "docteur"},
-	{"etab", "etablissements", "etablissements"},
-	{"etabs", "etablissements", "etablissements"},
-	{"etbs", "etablissements", "etablissements"},
-	{"ets", "etablissements", "etablissements"},
-	{"fbg", "faubourg", "faubourg"},
-	{"fg", NULL, "faubourg"},
-	{"fr", "france", NULL},
-	{"gal", "general", "general"},
-	{"gd", "grand", "grand"},
-	{"gde", "grande", "grande"},
-	{"imp", "impasse", "impasse"},
-	{"lot", NULL, "lotissement"},
-	{"mal", NULL, "marechal"},
-	{"mgr", "monseigneur", "monseigneur"},
-	{"pdt", "president", "president"},
-	{"pl", "place", "place"},
-	{"prom", NULL, "promenade"},
-	{"qu", NULL, "quai"},
-	{"r", NULL, "rue"},
-	{"rte", "route", "route"},
-	{"sq", NULL, "square"},
-	{"st", "saint", "saint"},
-	{"ste", "societe", "sainte"},
-	{"sts", "saints", "saints"},
+    {"all", NULL, "allee"},
+    {"av", "avenue", "avenue"},
+    {"ave", "avenue", "avenue"},
+    {"bd", "boulevard", "boulevard"},
+    {"bld", "boulevard", "boulevard"},
+    {"blvd", "boulevard", "boulevard"},
+    {"bvd", "boulevard", "boulevard"},
+    {"che", NULL, "chemin"},
+    {"chem", "chemin", "chemin"},
+    {"cie", "compagnie", "compagnie"},
+    {"crs", NULL, "cours"},
+    {"ctre", "centre", "centre"},
+    {"dr", "docteur", "docteur"},
+    {"etab", "etablissements", "etablissements"},
+    {"etabs", "etablissements", "etablissements"},
+    {"etbs", "etablissements", "etablissements"},
+    {"ets", "etablissements", "etablissements"},
+    {"fbg", "faubourg", "faubourg"},
+    {"fg", NULL, "faubourg"},
+    {"fr", "france", NULL},
+    {"gal", "general", "general"},
+    {"gd", "grand", "grand"},
+    {"gde", "grande", "grande"},
+    {"imp", "impasse", "impasse"},
+    {"lot", NULL, "lotissement"},
+    {"mal", NULL, "marechal"},
+    {"mgr", "monseigneur", "monseigneur"},
+    {"pdt", "president", "president"},
+    {"pl", "place", "place"},
+    {"prom", NULL, "promenade"},
+    {"qu", NULL, "quai"},
+    {"r", NULL, "rue"},
+    {"rte", "route", "route"},
+    {"sq", NULL, "square"},
+    {"st", "saint", "saint"},
+    {"ste", "societe", "sainte"},
+    {"sts", "saints", "saints"},
 };
 
 static const char *const legal_forms[] = {
-	"compagnie", "earl", "ei", "eirl", "etablissements", "eurl", "gaec", "gie", "sa",
-	"sarl", "sarlu", "sas", "sasu", "sca", "sci", "scm", "scop", "scp", "scs", "sel",
-	"selafa", "selarl", "selas", "sem", "snc", "societe",
+    "compagnie", "earl",    "ei",    "eirl", "etablissements", "eurl",   "gaec",  "gie",
+    "sa",        "sarl",    "sarlu", "sas",  "sasu",           "sca",    "sci",   "scm",
+    "scop",      "scp",     "scs",   "sel",  "selafa",         "selarl", "selas", "sem",
+    "snc",       "societe",
 };
 
 static const char *const stop_words[] = {
-	"a", "au", "aux", "de", "des", "du", "en", "et", "la", "le", "les", "sur",
+    "a", "au", "aux", "de", "des", "du", "en", "et", "la", "le", "les", "sur",
 };
 
 static const char *const elisions[] = {
-	"c", "d", "j", "jusqu", "l", "lorsqu", "m", "n", "puisqu", "qu", "quoiqu", "s", "t",
+    "c", "d", "j", "jusqu", "l", "lorsqu", "m", "n", "puisqu", "qu", "quoiqu", "s", "t",
 };
 
 static int in_list(const char *w, const char *const *list, size_t n)
@@ -108,8 +109,7 @@ static size_t put_cp(char *out, size_t o, size_t max, utf8proc_int32_t c)
 
 		if (ch >= 'A' && ch <= 'Z')
 			ch = (char)(ch - 'A' + 'a');
-		if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' ||
-		    ch == '\'')
+		if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '\'')
 			return put(out, o, max, &ch, 1);
 		return put(out, o, max, " ", 1);
 	}
@@ -151,35 +151,48 @@ size_t search_fold(const char *in, size_t n, char *out, size_t max)
 		}
 		i += (size_t)len;
 		switch (c) {
-		case 0x152: case 0x153:                 /* Œ œ */
+		case 0x152:
+		case 0x153: /* Œ œ */
 			o = put(out, o, max, "oe", 2);
 			continue;
-		case 0xC6: case 0xE6:                   /* Æ æ */
+		case 0xC6:
+		case 0xE6: /* Æ æ */
 			o = put(out, o, max, "ae", 2);
 			continue;
-		case 0xDF: case 0x1E9E:                 /* ß ẞ */
+		case 0xDF:
+		case 0x1E9E: /* ß ẞ */
 			o = put(out, o, max, "ss", 2);
 			continue;
-		case 0xD8: case 0xF8:                   /* Ø ø */
+		case 0xD8:
+		case 0xF8: /* Ø ø */
 			o = put(out, o, max, "o", 1);
 			continue;
-		case 0x110: case 0x111:                 /* Đ đ */
+		case 0x110:
+		case 0x111: /* Đ đ */
 			o = put(out, o, max, "d", 1);
 			continue;
-		case 0x141: case 0x142:                 /* Ł ł */
+		case 0x141:
+		case 0x142: /* Ł ł */
 			o = put(out, o, max, "l", 1);
 			continue;
 		case '&':
 			o = put(out, o, max, " et ", 4);
 			continue;
-		case '`': case 0xB4: case 0x2018: case 0x2019: case 0x02BC: case 0x2032:
+		case '`':
+		case 0xB4:
+		case 0x2018:
+		case 0x2019:
+		case 0x02BC:
+		case 0x2032:
 			o = put(out, o, max, "'", 1);
 			continue;
 		default:
 			break;
 		}
-		nd = utf8proc_decompose_char(c, dec, 16, UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT |
-		                             UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK, &last);
+		nd = utf8proc_decompose_char(c, dec, 16,
+		                             UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT |
+		                                 UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK,
+		                             &last);
 		if (nd < 0 || nd > 16) {
 			o = put(out, o, max, " ", 1);
 			continue;
@@ -339,8 +352,7 @@ static void emit_chunk(struct tk *t, const char *w, size_t len)
 	emit_dotted(t, piece, pl);
 }
 
-size_t search_tokenize(const char *in, enum search_ctx ctx, struct search_token *toks,
-                       size_t max)
+size_t search_tokenize(const char *in, enum search_ctx ctx, struct search_token *toks, size_t max)
 {
 	char folded[SEARCH_TEXT_BYTES_MAX * 2];
 	size_t cap = ctx == SEARCH_CTX_QUERY ? SEARCH_QUERY_BYTES_MAX : SEARCH_TEXT_BYTES_MAX;

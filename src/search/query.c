@@ -157,8 +157,9 @@ enum err_code search_query_parse(const char *text, struct search_query *q, struc
 		l = strlen(w->form[0]);
 		w->optional = nonlegal > 0 && (toks[i].flags & SEARCH_TOK_LEGAL);
 		if (toks[i].flags & SEARCH_TOK_NUMBER)
-			w->kind = l == 5 ? SEARCH_WORD_POSTCODE : is_department(w->form[0], l)
-			          ? SEARCH_WORD_DEPARTMENT : SEARCH_WORD_NUMBER;
+			w->kind = l == 5                         ? SEARCH_WORD_POSTCODE
+			          : is_department(w->form[0], l) ? SEARCH_WORD_DEPARTMENT
+			                                         : SEARCH_WORD_NUMBER;
 		else if (is_department(w->form[0], l))
 			w->kind = SEARCH_WORD_DEPARTMENT;
 		w->budget = w->kind == SEARCH_WORD_TEXT ? (uint8_t)search_typo_budget(l) : 0;

@@ -9,7 +9,7 @@
 #include "search/index-impl.h"
 #include "search/levenshtein.h"
 
-#define WORD_TERMS_MAX 4096      /* typo and alternative terms kept per query word */
+#define WORD_TERMS_MAX 4096 /* typo and alternative terms kept per query word */
 #define NONE 255
 
 /* ---- Per-query state --------------------------------------------------------------- */
@@ -20,17 +20,17 @@ struct hslot {
 };
 
 struct wmatch {
-	uint32_t lo, hi;          /* exact-prefix range of form[0] (prefix words), else empty */
-	uint32_t exact;           /* the term equal to form[0], or UINT32_MAX */
-	uint64_t df;              /* documents, summed over the terms (an upper bound) */
-	uint32_t *terms;          /* the hashed terms of this word */
+	uint32_t lo, hi; /* exact-prefix range of form[0] (prefix words), else empty */
+	uint32_t exact;  /* the term equal to form[0], or UINT32_MAX */
+	uint64_t df;     /* documents, summed over the terms (an upper bound) */
+	uint32_t *terms; /* the hashed terms of this word */
 	size_t n_terms;
 };
 
 struct cand {
 	uint64_t k1;
 	uint32_t k2;
-	uint32_t doc;             /* main doc id, or delta index */
+	uint32_t doc; /* main doc id, or delta index */
 	int delta;
 	struct search_score score;
 	int8_t word_field[SEARCH_QUERY_WORDS_MAX];
@@ -47,15 +47,15 @@ struct qctx {
 	struct hslot *h;
 	size_t hcap;
 	uint64_t *bits;
-	uint32_t *set;            /* candidate doc ids */
+	uint32_t *set; /* candidate doc ids */
 	size_t n_set;
 	struct cand top[SEARCH_LIMIT_MAX];
 	size_t ntop, limit;
 	size_t scored;
 	uint32_t dropped;
-	int cur_word;             /* while walking the dictionary */
-	int broad;                /* candidates came from a walk in static-rank order */
-	int addressy;             /* the query looks like an address */
+	int cur_word; /* while walking the dictionary */
+	int broad;    /* candidates came from a walk in static-rank order */
+	int addressy; /* the query looks like an address */
 };
 
 /* One token of a document, with what it matched. */
@@ -134,7 +134,7 @@ static int walk_cb(void *ctx, uint32_t term, int dist, int prefix)
 	struct wmatch *w = &c->wm[c->cur_word];
 
 	if (w->lo <= term && term < w->hi && dist == 0)
-		return 0;   /* the exact-prefix range covers it */
+		return 0; /* the exact-prefix range covers it */
 	hash_add(c, c->cur_word, term, dist, prefix);
 	return w->n_terms >= WORD_TERMS_MAX;
 }
@@ -144,8 +144,7 @@ static uint32_t exact_term(const struct search_index *ix, const char *s)
 	size_t len = strlen(s);
 	uint32_t i = search_lev_lower(&ix->dict, s, len + 1, 0, ix->n_terms);
 
-	return i < ix->n_terms && strcmp(ix->dict.arena + ix->dict.off[i], s) == 0 ? i
-	                                                                         : UINT32_MAX;
+	return i < ix->n_terms && strcmp(ix->dict.arena + ix->dict.off[i], s) == 0 ? i : UINT32_MAX;
 }
 
 static void match_word(struct qctx *c, int i)
@@ -197,8 +196,8 @@ static void match_term(const struct qctx *c, uint32_t t, struct tokm *m)
 			for (j = 0; j < m->n && m->m[j].word != c->h[k].word; j++)
 				;
 			if (j == m->n && m->n < SEARCH_QUERY_WORDS_MAX)
-				m->m[m->n++] = (struct wm1){c->h[k].word, c->h[k].typos,
-				                                 c->h[k].prefix};
+				m->m[m->n++] =
+				    (struct wm1){c->h[k].word, c->h[k].typos, c->h[k].prefix};
 		}
 		k = (k + 1) & (c->hcap - 1);
 	}
@@ -210,7 +209,8 @@ static void match_term(const struct qctx *c, uint32_t t, struct tokm *m)
 static int field_class(int f)
 {
 	return f == SEARCH_FIELD_NAME || f == SEARCH_FIELD_ENSEIGNE ? 0
-	       : f == SEARCH_FIELD_COMMUNE ? 1 : 2;
+	       : f == SEARCH_FIELD_COMMUNE                          ? 1
+	                                                            : 2;
 }
 
 /* The "field" criterion counts the words found where they are expected: in the name or
@@ -224,9 +224,10 @@ static int well_placed(const struct qctx *c, int f)
 
 static int looks_like_address(const struct search_query *q)
 {
-	static const char *const types[] = {"allee", "avenue", "boulevard", "chemin", "cours",
-		"faubourg", "impasse", "lotissement", "passage", "place", "quai", "route", "rue",
-		"square", "voie", "zone", "za", "zi"};
+	static const char *const types[] = {
+	    "allee",   "avenue",      "boulevard", "chemin", "cours", "faubourg",
+	    "impasse", "lotissement", "passage",   "place",  "quai",  "route",
+	    "rue",     "square",      "voie",      "zone",   "za",    "zi"};
 
 	for (size_t i = 0; i < q->n; i++) {
 		if (q->w[i].kind == SEARCH_WORD_NUMBER)
@@ -266,15 +267,20 @@ static int evaluate(const struct qctx *c, const struct tokm *tk, size_t n, uint3
 	size_t seg_start = 0;
 	int full = 0;
 
+	uint8_t at_place[SEARCH_QUERY_WORDS_MAX] = {0};
+
 	for (size_t i = 0; i < q->n; i++)
 		b[i].typos = NONE;
 	for (size_t k = 0; k < n; k++)
 		for (size_t j = 0; j < tk[k].n; j++) {
-			struct best cand = {tk[k].m[j].typos, tk[k].field, tk[k].m[j].prefix, tk[k].pos};
+			struct best cand = {tk[k].m[j].typos, tk[k].field, tk[k].m[j].prefix,
+			                    tk[k].pos};
 			uint8_t w = tk[k].m[j].word;
 
 			if (b[w].typos == NONE || best_better(&cand, &b[w]))
 				b[w] = cand;
+			if (tk[k].field == SEARCH_FIELD_COMMUNE)
+				at_place[w] = 1;
 		}
 	/* a value of the name or an enseigne whose every word was matched */
 	for (size_t k = 0; k <= n; k++) {
@@ -306,6 +312,7 @@ static int evaluate(const struct qctx *c, const struct tokm *tk, size_t n, uint3
 			continue;
 		}
 		s->matched++;
+		s->place += at_place[i];
 		s->typos = (uint8_t)(s->typos + b[i].typos);
 		s->in_name += well_placed(c, b[i].field);
 		s->exact += !b[i].prefix;
@@ -319,12 +326,11 @@ static int evaluate(const struct qctx *c, const struct tokm *tk, size_t n, uint3
 	s->stat = stat;
 	x->k1 = (uint64_t)(s->matched > 15 ? 15 : s->matched) << 59 |
 	        (uint64_t)(31 - (s->typos > 31 ? 31 : s->typos)) << 54 |
-	        (uint64_t)(s->in_name > 31 ? 31 : s->in_name) << 49 |
-	        (uint64_t)s->full_name << 48 |
+	        (uint64_t)(s->in_name > 31 ? 31 : s->in_name) << 49 | (uint64_t)s->full_name << 48 |
 	        (uint64_t)(s->exact > 31 ? 31 : s->exact) << 43 |
 	        (uint64_t)(s->proximity > 15 ? 15 : s->proximity) << 39 |
-	        (uint64_t)(s->legal > 15 ? 15 : s->legal) << 35 |
-	        (stat & 0xFFFFu);
+	        (uint64_t)(s->place > 15 ? 15 : s->place) << 35 |
+	        (uint64_t)(s->legal > 15 ? 15 : s->legal) << 31 | (stat & 0xFFFFu);
 	return 1;
 }
 
@@ -473,7 +479,7 @@ static void word_bits(struct qctx *c, int i)
 	memset(c->bits, 0, words * sizeof *c->bits);
 	for (uint64_t k = 0; k < (uint64_t)(w->hi - w->lo) + w->n_terms; k++) {
 		uint32_t t = k < (uint64_t)(w->hi - w->lo) ? w->lo + (uint32_t)k
-		                                          : w->terms[k - (w->hi - w->lo)];
+		                                           : w->terms[k - (w->hi - w->lo)];
 		size_t p = ix->post_off[t], end = ix->post_off[t + 1];
 		int64_t doc = -1;
 		uint64_t g;
@@ -492,8 +498,9 @@ static int bit(const struct qctx *c, uint32_t d)
 	return c->bits[d / 64] >> (d % 64) & 1;
 }
 
-/* Intersects the words in order[start..no) (rarest first) and scores what is left. */
-static void chain(struct qctx *c, const int *order, size_t no, size_t start)
+/* Intersects the words in order[start..no) (rarest first) and scores what is left, in
+ * static-rank order, until c->scored reaches cap. */
+static void chain(struct qctx *c, const int *order, size_t no, size_t start, size_t cap)
 {
 	const struct search_index *ix = c->ix;
 	size_t n = 0;
@@ -502,16 +509,33 @@ static void chain(struct qctx *c, const int *order, size_t no, size_t start)
 		return;
 	if (c->wm[order[start]].df > SEARCH_BROAD_DF) {
 		/* even the rarest word is everywhere (a letter or two typed, a department):
-		 * walk the documents in static-rank order and stop once enough match all */
+		 * score its documents in static-rank order, stop once enough match all; when
+		 * it is in most documents, skip its postings and score every document */
 		size_t full = 0;
+		int all = c->wm[order[start]].df > ix->n_docs / 4;
 
-		for (uint32_t d = 0; d < ix->n_docs && c->scored < SEARCH_SCORE_CAP &&
-		     full < SEARCH_BROAD_ENOUGH; d++)
-			full += (size_t)score_main(c, d) == no;
+		if (!all)
+			word_bits(c, order[start]);
+		for (uint32_t wd = 0;
+		     wd <= ix->n_docs / 64 && c->scored < cap && full < SEARCH_BROAD_ENOUGH; wd++) {
+			uint64_t v = all ? ~0ull : c->bits[wd];
+
+			for (; v && c->scored < cap && full < SEARCH_BROAD_ENOUGH; v &= v - 1) {
+				uint32_t d = wd * 64 + (uint32_t)__builtin_ctzll(v);
+
+				if (d < ix->n_docs)
+					full += (size_t)score_main(c, d) == no;
+			}
+		}
 		c->broad = 1;
 		return;
 	}
 	word_bits(c, order[start]);
+	for (uint32_t wd = 0; wd <= ix->n_docs / 64; wd++)
+		n += (size_t)__builtin_popcountll(c->bits[wd]);
+	free(c->set);
+	c->set = xmalloc((n + 1) * sizeof *c->set);
+	n = 0;
 	for (uint32_t wd = 0; wd <= ix->n_docs / 64; wd++) {
 		uint64_t v = c->bits[wd];
 
@@ -526,8 +550,10 @@ static void chain(struct qctx *c, const int *order, size_t no, size_t start)
 	for (size_t j = start + 1; j < no && n > 0; j++) {
 		size_t m = 0;
 
-		if (c->wm[order[j]].df > 8 * (uint64_t)n + 1024)
-			continue;   /* cheaper to check it while scoring */
+		/* decoding a posting costs a few ns, scoring a document ~150: intersect unless
+		 * the word is far more common than the candidates (then scoring checks it) */
+		if (c->wm[order[j]].df > 100 * (uint64_t)n + 4096)
+			continue;
 		word_bits(c, order[j]);
 		for (size_t k = 0; k < n; k++)
 			if (bit(c, c->set[k]))
@@ -542,7 +568,7 @@ static void chain(struct qctx *c, const int *order, size_t no, size_t start)
 				c->set[m++] = c->set[k];
 		n = m;
 	}
-	for (size_t k = 0; k < n && k < SEARCH_SCORE_CAP; k++)
+	for (size_t k = 0; k < n && c->scored < cap; k++)
 		score_main(c, c->set[k]);
 }
 
@@ -586,13 +612,12 @@ static void text_search(struct qctx *c)
 		}
 	if (no > 0 && c->ix->n_docs > 0) {
 		c->bits = xmalloc((c->ix->n_docs / 64 + 1) * sizeof *c->bits);
-		c->set = xmalloc((size_t)c->ix->n_docs * sizeof *c->set);
-		chain(c, order, no, 0);
+		chain(c, order, no, 0, SEARCH_SCORE_CAP);
 		for (size_t i = 0; i < c->ntop; i++)
 			full += c->top[i].score.matched == required;
 		/* not enough full matches: try again without the rarest word */
 		if (full < c->limit && no >= 2 && !c->broad)
-			chain(c, order, no, 1);
+			chain(c, order, no, 1, c->scored + SEARCH_SECOND_CAP);
 	}
 	/* the delta is small: every document of it is scored */
 	for (size_t di = 0; di < c->ix->n_delta; di++)
@@ -689,10 +714,13 @@ static void copy_field(char *dst, size_t max, const char *s, size_t n)
 
 static void fill_display(struct search_hit *h, const char *p, size_t len)
 {
-	struct { char *dst; size_t max; } f[DISP_COUNT] = {
-		{h->name, sizeof h->name}, {h->enseigne, sizeof h->enseigne},
-		{h->address, sizeof h->address}, {h->postcode, sizeof h->postcode},
-		{h->commune, sizeof h->commune},
+	struct {
+		char *dst;
+		size_t max;
+	} f[DISP_COUNT] = {
+	    {h->name, sizeof h->name},       {h->enseigne, sizeof h->enseigne},
+	    {h->address, sizeof h->address}, {h->postcode, sizeof h->postcode},
+	    {h->commune, sizeof h->commune},
 	};
 	size_t s = 0, k = 0;
 

@@ -11,39 +11,42 @@
 #include "search/query.h"
 
 #define SEARCH_LIMIT_MAX 100
-#define SEARCH_SCORE_CAP 300000   /* candidates scored at most, in static-rank order */
+#define SEARCH_SCORE_CAP 100000 /* candidates scored at most, in static-rank order */
+#define SEARCH_SECOND_CAP 20000 /* more scored when retrying without the rarest word */
 /* A query whose rarest word is in more documents than this is "broad": documents are
  * scored in static-rank order until SEARCH_BROAD_ENOUGH of them match every word. */
 #define SEARCH_BROAD_DF 50000
 #define SEARCH_BROAD_ENOUGH 2000
 
 enum search_hit_flags {
-	SEARCH_HIT_SIRET = 1 << 0,          /* found by its SIRET */
-	SEARCH_HIT_SIREN = 1 << 1,          /* found by its SIREN */
-	SEARCH_HIT_CORRECTED = 1 << 2,      /* ... after correcting the identifier typed */
-	SEARCH_HIT_DELTA = 1 << 3,          /* changed since the index was built */
+	SEARCH_HIT_SIRET = 1 << 0,     /* found by its SIRET */
+	SEARCH_HIT_SIREN = 1 << 1,     /* found by its SIREN */
+	SEARCH_HIT_CORRECTED = 1 << 2, /* ... after correcting the identifier typed */
+	SEARCH_HIT_DELTA = 1 << 3,     /* changed since the index was built */
 	SEARCH_HIT_ACTIVE = 1 << 4,
 	SEARCH_HIT_HEAD_OFFICE = 1 << 5,
 };
 
 /* The ordered criteria, best first; hits are sorted on them in this order. */
 struct search_score {
-	uint8_t matched;     /* required query words found */
-	uint8_t typos;       /* total typos over them (fewer is better) */
-	uint8_t in_name;     /* words found in the name, an enseigne or the commune (or the
-	                      * address, when the query looks like one) */
-	uint8_t full_name;   /* every word of the name (or of an enseigne) was matched */
-	uint8_t exact;       /* words matched whole, not as a prefix */
-	uint8_t proximity;   /* neighbouring query words found side by side */
-	uint8_t legal;       /* legal forms of the query found */
-	uint32_t stat;       /* static score: active, head office, headcount band, size */
+	uint8_t matched;   /* required query words found */
+	uint8_t typos;     /* total typos over them (fewer is better) */
+	uint8_t in_name;   /* words found in the name, an enseigne or the commune (or the
+	                    * address, when the query looks like one) */
+	uint8_t full_name; /* every word of the name (or of an enseigne) was matched */
+	uint8_t exact;     /* words matched whole, not as a prefix */
+	uint8_t proximity; /* neighbouring query words found side by side */
+	uint8_t place;     /* words found in the commune field (commune, postcode,
+	                    * department): the location typed is where it is */
+	uint8_t legal;     /* legal forms of the query found */
+	uint32_t stat;     /* static score: active, head office, headcount band, size */
 };
 
 struct search_hit {
 	char siret[15];
-	unsigned flags;                    /* enum search_hit_flags */
-	int corrected_pos;                 /* SEARCH_HIT_CORRECTED: digit position, else -1 */
-	char corrected_how;                /* 'd' digit changed, 's' swap, or 0 */
+	unsigned flags;     /* enum search_hit_flags */
+	int corrected_pos;  /* SEARCH_HIT_CORRECTED: digit position, else -1 */
+	char corrected_how; /* 'd' digit changed, 's' swap, or 0 */
 	struct search_score score;
 	/* per query word: the field it matched in (enum search_field) or -1, its typos */
 	int8_t word_field[SEARCH_QUERY_WORDS_MAX];
@@ -52,9 +55,9 @@ struct search_hit {
 };
 
 struct search_result {
-	struct search_query query;         /* as parsed */
-	uint32_t dropped;                  /* bit i: word i matched nothing, or was dropped */
-	size_t candidates;                 /* documents scored */
+	struct search_query query; /* as parsed */
+	uint32_t dropped;          /* bit i: word i matched nothing, or was dropped */
+	size_t candidates;         /* documents scored */
 	size_t n;
 	struct search_hit hit[SEARCH_LIMIT_MAX];
 };

@@ -102,7 +102,7 @@ static enum err_code summary_item(struct buf *b, const struct counts *c, const c
 
 enum err_code web_activity(struct http_request *req, struct err *e)
 {
-	struct policy_subject me = web_subject(req);
+	struct policy_subject me = auth_subject(req);
 	struct policy_object mine = {.owner_id = me.agent_id};
 	const char *mois = http_query(req, "mois");
 	char from[DATE_ISO_LEN], to[DATE_ISO_LEN], first[16], month[32], prev[32], next[32];

@@ -154,7 +154,7 @@ too_big:
 
 static enum err_code require_admin(struct http_request *req, struct err *e)
 {
-	struct policy_subject me = web_subject(req);
+	struct policy_subject me = auth_subject(req);
 
 	return policy_require(&me, POLICY_ACCOUNTS_ADMIN, NULL, NULL, e);
 }

@@ -70,7 +70,7 @@ static int history_row(void *ctx, const struct intervention_rec *r)
 enum err_code web_establishment(struct http_request *req, struct err *e)
 {
 	const char *siret = http_param(req, "siret");
-	struct policy_subject me = web_subject(req);
+	struct policy_subject me = auth_subject(req);
 	struct establishment_rec er;
 	struct history h = {.req = req};
 	struct web_noms noms;

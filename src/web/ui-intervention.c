@@ -247,7 +247,7 @@ static int64_t path_id(struct http_request *req)
 
 enum err_code web_intervention_view(struct http_request *req, struct err *e)
 {
-	struct policy_subject me = web_subject(req);
+	struct policy_subject me = auth_subject(req);
 	struct intervention_rec r;
 	struct web_noms noms;
 	char title[160], d[11], id[24];
@@ -1044,7 +1044,7 @@ static enum err_code record_from_state(struct http_request *req, struct form_sta
 
 enum err_code web_intervention_new(struct http_request *req, struct err *e)
 {
-	struct policy_subject me = web_subject(req);
+	struct policy_subject me = auth_subject(req);
 	struct form_state s = {0};
 	char today[DATE_ISO_LEN];
 	enum err_code rc;
@@ -1085,7 +1085,7 @@ static enum err_code form_error(struct http_request *req, struct form_state *s, 
 
 enum err_code web_intervention_create(struct http_request *req, struct err *e)
 {
-	struct policy_subject me = web_subject(req);
+	struct policy_subject me = auth_subject(req);
 	struct form_state s = {0};
 	struct intervention iv = {.status = "final", .note = ""};
 	struct followup fus[FU_ROWS_MAX];
@@ -1136,7 +1136,7 @@ static int login_of(void *ctx, const struct agent *a)
 
 enum err_code web_intervention_edit(struct http_request *req, struct err *e)
 {
-	struct policy_subject me = web_subject(req);
+	struct policy_subject me = auth_subject(req);
 	struct intervention_rec r;
 	struct form_state s = {0};
 	struct buf co;
@@ -1221,7 +1221,7 @@ enum err_code web_intervention_edit(struct http_request *req, struct err *e)
 
 enum err_code web_intervention_update(struct http_request *req, struct err *e)
 {
-	struct policy_subject me = web_subject(req);
+	struct policy_subject me = auth_subject(req);
 	struct intervention_rec r;
 	struct intervention iv;
 	struct form_state s = {0};

@@ -83,19 +83,6 @@ const char *web_month_name(int month)
 	return month >= 1 && month <= 12 ? names[month - 1] : "";
 }
 
-struct policy_subject web_subject(const struct http_request *req)
-{
-	const struct store_principal *p = auth_user(req);
-	struct policy_subject s = {0};
-
-	if (p) {
-		s.agent_id = p->agent_id;
-		s.role = p->role;
-		s.region_code = p->region_code;
-	}
-	return s;
-}
-
 /* ---- Nomenclatures ---------------------------------------------------------------- */
 
 struct nom_ctx {

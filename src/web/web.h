@@ -73,8 +73,6 @@ enum err_code web_fail(struct http_request *req, enum err_code rc, const struct 
 enum err_code web_redirect(struct http_request *req, const char *location);
 /* The hidden CSRF field of the logged-in user's session. */
 enum err_code web_csrf_field(struct http_request *req, struct buf *b);
-/* The policy subject of the request (anonymous: agent_id 0). */
-struct policy_subject web_subject(const struct http_request *req);
 
 /* The French label of a role ("Agent de contrôle"...). */
 const char *web_role_label(int role);

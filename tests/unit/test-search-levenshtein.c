@@ -105,7 +105,7 @@ static void test_walk_matches_brute_force(void **state)
 	qsort(sorted, N, sizeof sorted[0], cmp_str);
 	for (size_t i = 0; i < N; i++) {
 		if (n > 0 && strcmp(sorted[i], arena + off[n - 1]) == 0)
-			continue;   /* a dictionary has each term once */
+			continue; /* a dictionary has each term once */
 		off[n++] = (uint32_t)a;
 		memcpy(arena + a, sorted[i], strlen(sorted[i]) + 1);
 		a += strlen(sorted[i]) + 1;
@@ -129,13 +129,15 @@ static void test_walk_matches_brute_force(void **state)
 			if (bd <= k) {
 				expect++;
 				if (g.dist[i] != bd)
-					fail_msg("word %s term %s k %d prefix %d: walk %d, brute %d", w, t, k,
-					         pm, g.dist[i], bd);
+					fail_msg(
+					    "word %s term %s k %d prefix %d: walk %d, brute %d", w,
+					    t, k, pm, g.dist[i], bd);
 				if (pm)
 					assert_int_equal(g.prefix[i], brute(w, t) != bd);
 				assert_int_equal(search_lev_distance(w, t, pm), bd);
 			} else if (g.dist[i] != -1) {
-				fail_msg("word %s term %s k %d: reported %d, brute %d", w, t, k, g.dist[i], bd);
+				fail_msg("word %s term %s k %d: reported %d, brute %d", w, t, k,
+				         g.dist[i], bd);
 			}
 		}
 		assert_int_equal(g.count, expect);
@@ -146,7 +148,7 @@ static void test_known_distances(void **state)
 {
 	(void)state;
 	assert_int_equal(search_lev_distance("martin", "martin", 0), 0);
-	assert_int_equal(search_lev_distance("matrin", "martin", 0), 1);   /* a swap is one */
+	assert_int_equal(search_lev_distance("matrin", "martin", 0), 1); /* a swap is one */
 	assert_int_equal(search_lev_distance("martn", "martin", 0), 1);
 	assert_int_equal(search_lev_distance("boulangrie", "boulangerie", 0), 1);
 	assert_int_equal(search_lev_distance("boulengrie", "boulangerie", 0), 2);
@@ -185,9 +187,9 @@ static void test_walk_edges(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_walk_matches_brute_force),
-		cmocka_unit_test(test_known_distances),
-		cmocka_unit_test(test_walk_edges),
+	    cmocka_unit_test(test_walk_matches_brute_force),
+	    cmocka_unit_test(test_known_distances),
+	    cmocka_unit_test(test_walk_edges),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -69,8 +69,9 @@ static void test_cases(void **state)
 		assert_non_null(want);
 		*want++ = '\0';
 		unescape(in);
-		c = strcmp(ctx, "query") == 0 ? SEARCH_CTX_QUERY
-		    : strcmp(ctx, "place") == 0 ? SEARCH_CTX_PLACE : SEARCH_CTX_NAME;
+		c = strcmp(ctx, "query") == 0   ? SEARCH_CTX_QUERY
+		    : strcmp(ctx, "place") == 0 ? SEARCH_CTX_PLACE
+		                                : SEARCH_CTX_NAME;
 		n = search_tokenize(in, c, toks, 64);
 		render(toks, n, got, sizeof got);
 		if (strcmp(got, want) != 0)
@@ -94,7 +95,7 @@ static void test_positions_and_flags(void **state)
 	assert_true(t[2].flags & SEARCH_TOK_STOP);
 	assert_true(t[3].flags & SEARCH_TOK_STOP);
 	assert_string_equal(t[4].form[0], "gare");
-	assert_int_equal(t[4].pos, 2);   /* stop words take no position */
+	assert_int_equal(t[4].pos, 2); /* stop words take no position */
 	assert_true(t[5].flags & SEARCH_TOK_NUMBER);
 }
 
@@ -115,7 +116,8 @@ static void test_bounds(void **state)
 		big[i] = 'x';
 		big[i + 1] = ' ';
 	}
-	assert_int_equal(search_tokenize(big, SEARCH_CTX_QUERY, t, 200), SEARCH_QUERY_BYTES_MAX / 2);
+	assert_int_equal(search_tokenize(big, SEARCH_CTX_QUERY, t, 200),
+	                 SEARCH_QUERY_BYTES_MAX / 2);
 	assert_int_equal(search_tokenize(big, SEARCH_CTX_NAME, t, 8), 8);
 	/* a multi-byte character is never cut in two */
 	for (size_t i = 0; i + 2 < sizeof big; i += 2) {
@@ -141,10 +143,10 @@ static void test_budget(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cases),
-		cmocka_unit_test(test_positions_and_flags),
-		cmocka_unit_test(test_bounds),
-		cmocka_unit_test(test_budget),
+	    cmocka_unit_test(test_cases),
+	    cmocka_unit_test(test_positions_and_flags),
+	    cmocka_unit_test(test_bounds),
+	    cmocka_unit_test(test_budget),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,7 +14,8 @@
 static int has_candidate(const struct search_query *q, const char *id, char how, int pos)
 {
 	for (size_t i = 0; i < q->n_cand; i++)
-		if (strcmp(q->cand[i].id, id) == 0 && q->cand[i].how == how && q->cand[i].pos == pos)
+		if (strcmp(q->cand[i].id, id) == 0 && q->cand[i].how == how &&
+		    q->cand[i].pos == pos)
 			return 1;
 	return 0;
 }
@@ -26,20 +27,20 @@ static void test_words(void **state)
 	(void)state;
 	assert_int_equal(search_query_parse("SARL Boulangerie de la Gare 69003", &q, NULL), ERR_OK);
 	assert_int_equal(q.id_kind, SEARCH_ID_NONE);
-	assert_int_equal(q.n, 4);                 /* "de" and "la" are dropped */
+	assert_int_equal(q.n, 4); /* "de" and "la" are dropped */
 	assert_string_equal(q.w[0].form[0], "sarl");
 	assert_true(q.w[0].optional);
 	assert_string_equal(q.w[1].form[0], "boulangerie");
 	assert_int_equal(q.w[1].budget, 2);
-	assert_int_equal(q.w[2].budget, 0);       /* "gare": 4 letters, no typo */
+	assert_int_equal(q.w[2].budget, 0); /* "gare": 4 letters, no typo */
 	assert_int_equal(q.w[3].kind, SEARCH_WORD_POSTCODE);
-	assert_true(q.w[3].prefix);               /* the last word may be unfinished */
+	assert_true(q.w[3].prefix); /* the last word may be unfinished */
 	assert_false(q.w[1].prefix);
 
 	assert_int_equal(search_query_parse("martin 69 ", &q, NULL), ERR_OK);
 	assert_int_equal(q.n, 2);
 	assert_int_equal(q.w[1].kind, SEARCH_WORD_DEPARTMENT);
-	assert_false(q.w[1].prefix);              /* a space after it: finished */
+	assert_false(q.w[1].prefix); /* a space after it: finished */
 	assert_int_equal(search_query_parse("garage 2A", &q, NULL), ERR_OK);
 	assert_int_equal(q.w[1].kind, SEARCH_WORD_DEPARTMENT);
 	assert_int_equal(search_query_parse("pharmacie 974", &q, NULL), ERR_OK);
@@ -173,11 +174,11 @@ static void test_candidates_bounds(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_words),
-		cmocka_unit_test(test_caps),
-		cmocka_unit_test(test_siret),
-		cmocka_unit_test(test_siren_and_mixed),
-		cmocka_unit_test(test_candidates_bounds),
+	    cmocka_unit_test(test_words),
+	    cmocka_unit_test(test_caps),
+	    cmocka_unit_test(test_siret),
+	    cmocka_unit_test(test_siren_and_mixed),
+	    cmocka_unit_test(test_candidates_bounds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

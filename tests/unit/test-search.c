@@ -1,5 +1,6 @@
 /* Unit tests for src/search: index building from a store, ranking on a hand-made set of
  * establishments, identifiers, the index file (save, load, corruption) and the delta. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <pthread.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -17,7 +17,7 @@
 #include "store/store.h"
 
 struct row {
-	const char *name, *acronym, *last, *first, *category;  /* legal unit */
+	const char *name, *acronym, *last, *first, *category; /* legal unit */
 	const char *enseigne, *number, *type, *street, *postcode, *commune, *code, *state;
 	int head;
 	const char *band;
@@ -25,30 +25,44 @@ struct row {
 
 /* The hand-made registry; ids below are indexes in this table. */
 static const struct row rows[] = {
-	/* 0 */ {"BOULANGERIE MARTIN", NULL, NULL, NULL, "PME", NULL, "3", "RUE",
-	         "DE LA REPUBLIQUE", "69003", "LYON 3E ARRONDISSEMENT", "69383", "A", 1, "03"},
-	/* 1 */ {"BOULANGERIE MARTIN", NULL, NULL, NULL, "PME", NULL, "18", "BD", "VOLTAIRE",
-	         "75011", "PARIS 11E ARRONDISSEMENT", "75111", "A", 0, "11"},
-	/* 2 */ {"MARTIN ET FILS SARL", NULL, NULL, NULL, "PME", NULL, "1", "PL",
-	         "DU GAL DE GAULLE", "13001", "MARSEILLE 1ER ARRONDISSEMENT", "13201", "A", 1, "12"},
-	/* 3 */ {"SOCIETE GENERALE", "SG", NULL, NULL, "GE", "SOCIETE GENERALE AGENCE", "12",
-	         "BD", "DE LA LIBERTE", "42000", "SAINT-ETIENNE", "42218", "A", 0, "11"},
-	/* 4 */ {"CRÊPERIE DU PORT", NULL, NULL, NULL, NULL, "Chez Hélène", "4", "QUAI",
-	         "DE LA DOUANE", "29200", "BREST", "29019", "A", 1, "01"},
-	/* 5 */ {"ETS DURAND", NULL, NULL, NULL, NULL, NULL, "45", "AV", "JEAN JAURES", "31000",
-	         "TOULOUSE", "31555", "A", 1, "02"},
-	/* 6 */ {NULL, NULL, "LEFEBVRE", "JEANNE", NULL, "COIFFURE JEANNE", "7", "RUE",
-	         "NATIONALE", "59000", "LILLE", "59350", "A", 1, "00"},
-	/* 7 */ {"BOULANGERIE DU CENTRE", NULL, NULL, NULL, NULL, NULL, "9", "RUE", "DE LA PAIX",
-	         "69003", "LYON 3E ARRONDISSEMENT", "69383", "A", 1, "02"},
-	/* 8 */ {"GARAGE DES ALPES", NULL, NULL, NULL, NULL, NULL, "2", "RUE", "DES ALPES",
-	         "38000", "GRENOBLE", "38185", "F", 1, "11"},
-	/* 9 */ {"GARAGE DES ALPES", NULL, NULL, NULL, NULL, NULL, "60", "AV", "ALSACE LORRAINE",
-	         "38000", "GRENOBLE", "38185", "A", 1, "01"},
-	/* 10 */ {"MAISON SAINTE MARIE", NULL, NULL, NULL, NULL, NULL, "5", "CHE", "DES CHENES",
-	          "69110", "STE FOY LES LYON", "69202", "A", 1, "11"},
-	/* 11 */ {"MARTINEZ TRANSPORTS", NULL, NULL, NULL, "PME", NULL, "80", "RUE", "GARIBALDI",
-	          "69003", "LYON 3E ARRONDISSEMENT", "69383", "A", 1, "21"},
+    /* 0 */ {"BOULANGERIE MARTIN", NULL, NULL, NULL, "PME", NULL, "3", "RUE", "DE LA REPUBLIQUE",
+             "69003", "LYON 3E ARRONDISSEMENT", "69383", "A", 1, "03"},
+    /* 1 */
+    {"BOULANGERIE MARTIN", NULL, NULL, NULL, "PME", NULL, "18", "BD", "VOLTAIRE", "75011",
+     "PARIS 11E ARRONDISSEMENT", "75111", "A", 0, "11"},
+    /* 2 */
+    {"MARTIN ET FILS SARL", NULL, NULL, NULL, "PME", NULL, "1", "PL", "DU GAL DE GAULLE", "13001",
+     "MARSEILLE 1ER ARRONDISSEMENT", "13201", "A", 1, "12"},
+    /* 3 */
+    {"SOCIETE GENERALE", "SG", NULL, NULL, "GE", "SOCIETE GENERALE AGENCE", "12", "BD",
+     "DE LA LIBERTE", "42000", "SAINT-ETIENNE", "42218", "A", 0, "11"},
+    /* 4 */
+    {"CRÊPERIE DU PORT", NULL, NULL, NULL, NULL, "Chez Hélène", "4", "QUAI", "DE LA DOUANE",
+     "29200", "BREST", "29019", "A", 1, "01"},
+    /* 5 */
+    {"ETS DURAND", NULL, NULL, NULL, NULL, NULL, "45", "AV", "JEAN JAURES", "31000", "TOULOUSE",
+     "31555", "A", 1, "02"},
+    /* 6 */
+    {NULL, NULL, "LEFEBVRE", "JEANNE", NULL, "COIFFURE JEANNE", "7", "RUE", "NATIONALE", "59000",
+     "LILLE", "59350", "A", 1, "00"},
+    /* 7 */
+    {"BOULANGERIE DU CENTRE", NULL, NULL, NULL, NULL, NULL, "9", "RUE", "DE LA PAIX", "69003",
+     "LYON 3E ARRONDISSEMENT", "69383", "A", 1, "02"},
+    /* 8 */
+    {"GARAGE DES ALPES", NULL, NULL, NULL, NULL, NULL, "2", "RUE", "DES ALPES", "38000", "GRENOBLE",
+     "38185", "F", 1, "11"},
+    /* 9 */
+    {"GARAGE DES ALPES", NULL, NULL, NULL, NULL, NULL, "60", "AV", "ALSACE LORRAINE", "38000",
+     "GRENOBLE", "38185", "A", 1, "01"},
+    /* 10 */
+    {"MAISON SAINTE MARIE", NULL, NULL, NULL, NULL, NULL, "5", "CHE", "DES CHENES", "69110",
+     "STE FOY LES LYON", "69202", "A", 1, "11"},
+    /* 11 */
+    {"MARTINEZ TRANSPORTS", NULL, NULL, NULL, "PME", NULL, "80", "RUE", "GARIBALDI", "69003",
+     "LYON 3E ARRONDISSEMENT", "69383", "A", 1, "21"},
+    /* 12 */
+    {"BOULANGERIE MARTIN", NULL, NULL, NULL, "PME", "PAIN DE PARIS", "40", "RUE", "DUGUESCLIN",
+     "69003", "LYON 3E ARRONDISSEMENT", "69383", "A", 1, "00"},
 };
 #define N_ROWS (sizeof rows / sizeof rows[0])
 
@@ -75,15 +89,27 @@ static void upsert_row(struct store *s, struct fixture *f, size_t i)
 	const struct row *r = &rows[i];
 	char nic[6];
 	struct err e = {0};
-	struct legal_unit u = {.siren = f->siren[i], .name = r->name, .acronym = r->acronym,
-	                       .last_name = r->last, .first_name = r->first,
-	                       .company_category = r->category, .state = "A"};
-	struct establishment est = {.siret = f->siret[i], .siren = f->siren[i], .nic = nic,
-	                            .headcount_band = r->band, .head_office = r->head,
-	                            .street_number = r->number, .street_type = r->type,
-	                            .street_name = r->street, .postcode = r->postcode,
-	                            .commune_name = r->commune, .commune_code = r->code,
-	                            .state = r->state, .enseigne1 = r->enseigne, .diffusion = "O"};
+	struct legal_unit u = {.siren = f->siren[i],
+	                       .name = r->name,
+	                       .acronym = r->acronym,
+	                       .last_name = r->last,
+	                       .first_name = r->first,
+	                       .company_category = r->category,
+	                       .state = "A"};
+	struct establishment est = {.siret = f->siret[i],
+	                            .siren = f->siren[i],
+	                            .nic = nic,
+	                            .headcount_band = r->band,
+	                            .head_office = r->head,
+	                            .street_number = r->number,
+	                            .street_type = r->type,
+	                            .street_name = r->street,
+	                            .postcode = r->postcode,
+	                            .commune_name = r->commune,
+	                            .commune_code = r->code,
+	                            .state = r->state,
+	                            .enseigne1 = r->enseigne,
+	                            .diffusion = "O"};
 
 	memcpy(nic, f->siret[i] + 9, 6);
 	if (store_legal_unit_upsert(s, &u, &e) != ERR_OK ||
@@ -160,8 +186,8 @@ static void expect_first(struct search_index *ix, const char *q, int want)
 
 	if (got != want)
 		fail_msg("\"%s\": first is row %d (%s), expected row %d (%s)", q, got,
-		         r->n ? r->hit[0].name : "nothing", want, rows[want].name ? rows[want].name
-		                                                                 : rows[want].last);
+		         r->n ? r->hit[0].name : "nothing", want,
+		         rows[want].name ? rows[want].name : rows[want].last);
 	search_result_free(r);
 }
 
@@ -169,23 +195,24 @@ static void test_ranking(void **state)
 {
 	struct fixture *f = *state;
 
-	expect_first(f->ix, "boulangerie martin", 0);        /* head office first */
-	expect_first(f->ix, "BOULANGERIE MARTIN 75011", 1);  /* the postcode decides */
-	expect_first(f->ix, "boulangerie martin paris", 1);  /* the commune decides */
-	expect_first(f->ix, "martin boulangerie lyon", 0);   /* words in another order */
-	expect_first(f->ix, "boulangeri martn paris", 1);    /* typos */
+	expect_first(f->ix, "boulangerie martin", 0);       /* head office first */
+	expect_first(f->ix, "BOULANGERIE MARTIN 75011", 1); /* the postcode decides */
+	expect_first(f->ix, "boulangerie martin paris", 1); /* the commune decides, not an
+	                                                     * enseigne naming it (row 12) */
+	expect_first(f->ix, "martin boulangerie lyon", 0);  /* words in another order */
+	expect_first(f->ix, "boulangeri martn paris", 1);   /* typos */
 	expect_first(f->ix, "bolangerie du centre", 7);
-	expect_first(f->ix, "boulangerie mar", 0);           /* unfinished last word */
-	expect_first(f->ix, "boulangerie martin 75", 1);     /* department */
-	expect_first(f->ix, "creperie du port", 4);          /* missing accent */
-	expect_first(f->ix, "chez helene", 4);               /* enseigne */
+	expect_first(f->ix, "boulangerie mar", 0);       /* unfinished last word */
+	expect_first(f->ix, "boulangerie martin 75", 1); /* department */
+	expect_first(f->ix, "creperie du port", 4);      /* missing accent */
+	expect_first(f->ix, "chez helene", 4);           /* enseigne */
 	expect_first(f->ix, "CHEZ HÉLÈNE BREST", 4);
 	expect_first(f->ix, "societe generale st etienne", 3); /* abbreviation */
-	expect_first(f->ix, "ste generale", 3);              /* "ste": societe or sainte */
+	expect_first(f->ix, "ste generale", 3);                /* "ste": societe or sainte */
 	expect_first(f->ix, "ets durand", 5);
 	expect_first(f->ix, "etablissements durand toulouse", 5);
 	expect_first(f->ix, "durand", 5);
-	expect_first(f->ix, "jeanne lefebvre", 6);           /* sole trader */
+	expect_first(f->ix, "jeanne lefebvre", 6); /* sole trader */
 	expect_first(f->ix, "coiffure jeane", 6);
 	expect_first(f->ix, "garage des alpes grenoble", 9); /* the active one */
 	expect_first(f->ix, "sarl martin et fils marseille", 2);
@@ -209,7 +236,7 @@ static void test_match_details(void **state)
 	assert_int_equal(row_of(f, &r->hit[0]), 0);
 	assert_int_equal(r->query.n, 3);
 	assert_int_equal(r->hit[0].word_field[0], SEARCH_FIELD_NAME);
-	assert_int_equal(r->hit[0].word_typos[0], 1);   /* not the last word: not a prefix */
+	assert_int_equal(r->hit[0].word_typos[0], 1); /* not the last word: not a prefix */
 	assert_int_equal(r->hit[0].word_field[1], SEARCH_FIELD_NAME);
 	assert_int_equal(r->hit[0].word_typos[1], 1);
 	assert_int_equal(r->hit[0].word_field[2], SEARCH_FIELD_COMMUNE);
@@ -327,7 +354,8 @@ static void test_file(void **state)
 		fp = fopen(f->file, "wb");
 		fwrite(img, 1, (size_t)size, fp);
 		fclose(fp);
-		assert_int_equal(search_index_open(f->file, SEARCH_OPEN_VERIFY, &ix, &e), ERR_INVALID);
+		assert_int_equal(search_index_open(f->file, SEARCH_OPEN_VERIFY, &ix, &e),
+		                 ERR_INVALID);
 		if (search_index_open(f->file, 0, &ix, &e) == ERR_OK) {
 			r = run(ix, "boulangerie martin lyon");
 			search_result_free(r);
@@ -356,11 +384,18 @@ static void test_delta(void **state)
 	struct err e = {0};
 	char siren[10] = "27182818", siret[15], nic[6];
 	struct legal_unit u = {.siren = siren, .name = "PATISSERIE ZÉPHYR", .state = "A"};
-	struct establishment est = {.siret = siret, .siren = siren, .nic = nic, .state = "A",
-	                            .head_office = 1, .street_number = "2", .street_type = "RUE",
-	                            .street_name = "DES ROSES", .postcode = "69003",
+	struct establishment est = {.siret = siret,
+	                            .siren = siren,
+	                            .nic = nic,
+	                            .state = "A",
+	                            .head_office = 1,
+	                            .street_number = "2",
+	                            .street_type = "RUE",
+	                            .street_name = "DES ROSES",
+	                            .postcode = "69003",
 	                            .commune_name = "LYON 3E ARRONDISSEMENT",
-	                            .commune_code = "69383", .diffusion = "O"};
+	                            .commune_code = "69383",
+	                            .diffusion = "O"};
 
 	siren[8] = '0';
 	siren[9] = '\0';
@@ -386,11 +421,15 @@ static void test_delta(void **state)
 
 	/* a changed establishment: the new name finds it, the old one no longer does */
 	{
-		struct legal_unit u2 = {.siren = f->siren[8], .name = "CARROSSERIE DU VERCORS",
-		                        .state = "A"};
-		struct establishment e2 = {.siret = f->siret[8], .siren = f->siren[8],
-		                           .state = "A", .head_office = 1, .postcode = "38000",
-		                           .commune_name = "GRENOBLE", .commune_code = "38185"};
+		struct legal_unit u2 = {
+		    .siren = f->siren[8], .name = "CARROSSERIE DU VERCORS", .state = "A"};
+		struct establishment e2 = {.siret = f->siret[8],
+		                           .siren = f->siren[8],
+		                           .state = "A",
+		                           .head_office = 1,
+		                           .postcode = "38000",
+		                           .commune_name = "GRENOBLE",
+		                           .commune_code = "38185"};
 
 		assert_int_equal(search_index_update(f->ix, &e2, &u2, &e), ERR_OK);
 		expect_first(f->ix, "carrosserie vercors", 8);
@@ -432,7 +471,8 @@ static void *reader(void *arg)
 	for (int i = 0; i < 200; i++) {
 		struct search_result *r = NULL;
 
-		if (search_run(ix, i % 2 ? "boulangerie martin" : "garage alpes", 5, &r, NULL) != ERR_OK ||
+		if (search_run(ix, i % 2 ? "boulangerie martin" : "garage alpes", 5, &r, NULL) !=
+		        ERR_OK ||
 		    r->n == 0)
 			return (void *)1;
 		search_result_free(r);
@@ -455,7 +495,8 @@ static void test_threads(void **state)
 		siret_luhn_complete(siret, 14);
 		{
 			struct legal_unit u = {.name = "BOULANGERIE CONCURRENTE"};
-			struct establishment est = {.siret = siret, .state = "A", .postcode = "69003"};
+			struct establishment est = {
+			    .siret = siret, .state = "A", .postcode = "69003"};
 
 			assert_int_equal(search_index_update(f->ix, &est, &u, NULL), ERR_OK);
 		}
@@ -466,15 +507,56 @@ static void test_threads(void **state)
 	}
 }
 
+static void test_empty_and_builder(void **state)
+{
+	struct fixture *f = *state;
+	struct search_builder *b = search_builder_new();
+	struct search_index *ix = NULL, *ix2 = NULL;
+	struct search_result *r;
+	struct err e = {0};
+	struct establishment bad = {.siret = "12345678901234"};
+	struct legal_unit u = {.name = "X"};
+
+	/* an empty registry gives an empty index that saves, opens and answers nothing */
+	assert_int_equal(search_builder_add(b, &bad, &u, &e), ERR_INVALID);
+	assert_string_equal(e.field, "siret");
+	assert_int_equal(search_builder_finish(b, &ix, &e), ERR_OK);
+	r = run(ix, "boulangerie martin");
+	assert_int_equal(r->n, 0);
+	search_result_free(r);
+	r = run(ix, f->siret[0]);
+	assert_int_equal(r->n, 0);
+	search_result_free(r);
+	assert_int_equal(search_index_save(ix, f->file, &e), ERR_OK);
+	assert_int_equal(search_index_open(f->file, SEARCH_OPEN_VERIFY, &ix2, &e), ERR_OK);
+	r = run(ix2, "b");
+	assert_int_equal(r->n, 0);
+	search_result_free(r);
+	/* the delta works on an empty index too */
+	{
+		struct establishment est = {.siret = f->siret[4], .state = "A"};
+		struct legal_unit lu = {.name = "CREPERIE NOUVELLE"};
+
+		assert_int_equal(search_index_update(ix2, &est, &lu, &e), ERR_OK);
+		expect_first(ix2, "creperie nouv", 4);
+	}
+	search_index_free(ix);
+	search_index_free(ix2);
+	search_builder_free(b);
+	search_builder_free(NULL);
+	search_index_free(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ranking),
-		cmocka_unit_test(test_match_details),
-		cmocka_unit_test(test_identifiers),
-		cmocka_unit_test(test_file),
-		cmocka_unit_test(test_delta),
-		cmocka_unit_test(test_threads),
+	    cmocka_unit_test(test_ranking),
+	    cmocka_unit_test(test_match_details),
+	    cmocka_unit_test(test_identifiers),
+	    cmocka_unit_test(test_file),
+	    cmocka_unit_test(test_delta),
+	    cmocka_unit_test(test_threads),
+	    cmocka_unit_test(test_empty_and_builder),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
