@@ -282,10 +282,10 @@ enum err_code store_token_revoke(struct store *s, int64_t agent_id, int64_t toke
                                  struct err *e);
 
 /* Appends the reads of other agents' case records made by actor_id during one request, in
- * one transaction. Read entries are committed without waiting for the disk (WAL,
- * synchronous=NORMAL for that commit): they survive a crash of the server, and reach the
- * disk with the next durable commit or checkpoint; only a power loss in between can lose
- * them. This keeps page reads from queueing behind an fsync each. */
+ * one transaction. Read entries are committed without waiting for the disk: they survive
+ * a crash of the server, and reach the disk with the next durable commit or checkpoint;
+ * only a power loss in between can lose them. This keeps page reads from queueing behind
+ * an fsync each. */
 struct store_read {
 	int64_t intervention_id;
 	int64_t owner_id;
