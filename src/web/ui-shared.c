@@ -346,7 +346,8 @@ enum err_code web_page_begin(struct http_request *req, struct buf *b, const char
 		if (p->role == ROLE_AGENT &&
 		    (nav_link(req, b, "/interventions/nouvelle", "Nouvelle intervention") !=
 		         ERR_OK ||
-		     nav_link(req, b, "/mon-activite", "Mon activité") != ERR_OK))
+		     nav_link(req, b, "/mon-activite", "Mon activité") != ERR_OK ||
+		     nav_link(req, b, "/mes-consultations", "Qui a consulté mes dossiers") != ERR_OK))
 			return ERR_TOO_BIG;
 		if (p->role == ROLE_ADMIN &&
 		    nav_link(req, b, "/admin/comptes", "Comptes") != ERR_OK)
@@ -508,6 +509,7 @@ const struct http_route web_routes[] = {
     {"POST", "/interventions/{id}", web_intervention_update, FORM},
     {"GET", "/interventions/{id}/modifier", web_intervention_edit, AUTH},
     {"GET", "/mon-activite", web_activity, AUTH},
+    {"GET", "/mes-consultations", web_reads, AUTH},
     {"GET", "/admin/comptes", web_accounts, AUTH},
     {"POST", "/admin/comptes", web_account_create, FORM},
     {"POST", "/admin/comptes/{login}/desactiver", web_account_disable, FORM},

@@ -262,6 +262,21 @@ expect_eq "another month" 200 "$(fetch act2 "$jar" "/mon-activite?mois=2020-02")
 has act2 'février 2020'
 expect_eq "bad month" 422 "$(fetch act3 "$jar" "/mon-activite?mois=2020-13")"
 expect_eq "no other agent's activity" 200 "$(fetch act4 "$jar" "/mon-activite?agent=2&agent_id=2")"
+# --- "qui a consulté mes dossiers": a colleague reads the record, the author sees it
+colleague=$(sqlite3 "$db" "SELECT login FROM agent WHERE role = 'agent' AND disabled = 0
+	AND login <> '$agent' AND id IN (SELECT agent_id FROM assignment WHERE end_date IS NULL)
+	ORDER BY login LIMIT 1")
+colleague_name=$(sqlite3 "$db" "SELECT display_name FROM agent WHERE login = '$colleague'")
+printf '%s\n' "$password" | "$constat" user passwd --db "$db" --login "$colleague" \
+	--password-stdin >/dev/null
+cjar=$tmp/colleague.jar
+login "$cjar" "$colleague"
+expect_eq "a colleague reads the record" 200 "$(fetch cread "$cjar" "$ivpath")"
+expect_eq "who read my records" 200 "$(fetch reads "$jar" /mes-consultations)"
+has reads "$colleague_name"
+has reads "href=\"$ivpath\""
+expect_eq "the colleague's own list" 200 "$(fetch creads "$cjar" /mes-consultations)"
+hasnt creads "href=\"$ivpath\""
 expect_eq "accounts refused to an agent" 403 "$(fetch adm0 "$jar" /admin/comptes)"
 has adm0 'Accès refusé'
 
@@ -274,6 +289,7 @@ hasnt mhome 'Nouvelle intervention'
 expect_eq "manager: intervention page refused" 403 "$(fetch m1 "$mjar" "$ivpath")"
 has m1 'Accès refusé'
 expect_eq "manager: activity refused" 403 "$(fetch m2 "$mjar" /mon-activite)"
+expect_eq "manager: reads log refused" 403 "$(fetch m6 "$mjar" /mes-consultations)"
 expect_eq "manager: new form refused" 403 "$(fetch m3 "$mjar" /interventions/nouvelle)"
 expect_eq "manager: establishment without history" 200 "$(fetch m4 "$mjar" "/etablissements/$siret")"
 hasnt m4 'Interventions dans cet établissement'
