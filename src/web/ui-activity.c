@@ -156,7 +156,13 @@ enum err_code web_activity(struct http_request *req, struct err *e)
 		goto too_big;
 	if (html_raw(&b, " <a href=\"/api/v1/me/activity?month=") != ERR_OK ||
 	    html_url_arg(&b, month) != ERR_OK ||
-	    html_raw(&b, "&amp;format=csv\" download>Exporter en CSV</a></nav>\n") != ERR_OK ||
+	    html_raw(&b, "&amp;format=csv\" download>Exporter en CSV</a> "
+	                 "<a href=\"/mon-activite.pdf?mois=") != ERR_OK ||
+	    html_url_arg(&b, month) != ERR_OK ||
+	    html_raw(&b, "\" download>Relevé PDF du mois</a> <a href=\"/mon-activite.pdf?annee=") !=
+	        ERR_OK ||
+	    buf_printf(&b, "%04d", y) != ERR_OK ||
+	    html_raw(&b, "\" download>Relevé PDF de l'année</a></nav>\n") != ERR_OK ||
 	    html_raw(&b, "<section aria-labelledby=\"tot-h\"><h2 id=\"tot-h\">En bref</h2>\n"
 	                 "<div class=\"stats\">\n") != ERR_OK ||
 	    buf_printf(&b,

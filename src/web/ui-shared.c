@@ -510,6 +510,7 @@ const struct http_route web_routes[] = {
     {"GET", "/interventions/{id}/modifier", web_intervention_edit, AUTH},
     {"GET", "/mon-activite", web_activity, AUTH},
     {"GET", "/mes-consultations", web_reads, AUTH},
+    {"GET", "/mon-activite.pdf", web_activity_pdf, AUTH},
     {"GET", "/admin/comptes", web_accounts, AUTH},
     {"POST", "/admin/comptes", web_account_create, FORM},
     {"POST", "/admin/comptes/{login}/desactiver", web_account_disable, FORM},

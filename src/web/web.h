@@ -136,6 +136,7 @@ enum err_code web_intervention_edit(struct http_request *req, struct err *e);
 enum err_code web_intervention_update(struct http_request *req, struct err *e);
 enum err_code web_activity(struct http_request *req, struct err *e);
 enum err_code web_reads(struct http_request *req, struct err *e);
+enum err_code web_activity_pdf(struct http_request *req, struct err *e);
 enum err_code web_accounts(struct http_request *req, struct err *e);
 enum err_code web_account_create(struct http_request *req, struct err *e);
 enum err_code web_account_disable(struct http_request *req, struct err *e);

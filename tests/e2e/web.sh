@@ -261,6 +261,13 @@ has act 'Mois précédent'
 expect_eq "another month" 200 "$(fetch act2 "$jar" "/mon-activite?mois=2020-02")"
 has act2 'février 2020'
 expect_eq "bad month" 422 "$(fetch act3 "$jar" "/mon-activite?mois=2020-13")"
+has act 'Relevé PDF du mois'
+expect_eq "monthly report as PDF" "200 application/pdf %PDF" "$(curl -s -b "$jar" -o "$tmp/r.pdf" \
+	-w '%{http_code} %{content_type}' "$base/mon-activite.pdf?mois=$(date -u +%Y-%m)") $(head -c 4 "$tmp/r.pdf")"
+expect_eq "yearly report as PDF" 200 "$(curl -s -b "$jar" -o /dev/null -w '%{http_code}' \
+	"$base/mon-activite.pdf?annee=$(date -u +%Y)")"
+expect_eq "bad period for the PDF" 422 "$(curl -s -b "$jar" -o /dev/null -w '%{http_code}' \
+	"$base/mon-activite.pdf?annee=20x6")"
 expect_eq "no other agent's activity" 200 "$(fetch act4 "$jar" "/mon-activite?agent=2&agent_id=2")"
 # --- "qui a consulté mes dossiers": a colleague reads the record, the author sees it
 colleague=$(sqlite3 "$db" "SELECT login FROM agent WHERE role = 'agent' AND disabled = 0
@@ -290,6 +297,8 @@ expect_eq "manager: intervention page refused" 403 "$(fetch m1 "$mjar" "$ivpath"
 has m1 'Accès refusé'
 expect_eq "manager: activity refused" 403 "$(fetch m2 "$mjar" /mon-activite)"
 expect_eq "manager: reads log refused" 403 "$(fetch m6 "$mjar" /mes-consultations)"
+expect_eq "manager: no activity PDF" 403 "$(curl -s -b "$mjar" -o /dev/null -w '%{http_code}' \
+	"$base/mon-activite.pdf")"
 expect_eq "manager: new form refused" 403 "$(fetch m3 "$mjar" /interventions/nouvelle)"
 expect_eq "manager: establishment without history" 200 "$(fetch m4 "$mjar" "/etablissements/$siret")"
 hasnt m4 'Interventions dans cet établissement'
