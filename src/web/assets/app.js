@@ -1,7 +1,9 @@
 /* Constat: progressive enhancement only. Every page works without this file; with it the
  * intervention form gains the establishment autocomplete, the on-site default that
- * follows the kind, the checklist of the chosen priority action only, and follow-up rows
- * added on demand. No framework, no inline code (strict CSP), text set with textContent. */
+ * follows the kind, the checklist of the chosen priority action only, follow-up rows
+ * added on demand, the server's French error messages instead of the browser's bubbles,
+ * and a draft kept in localStorage. No framework, no inline code (strict CSP), text set
+ * with textContent. */
 (function () {
 	"use strict";
 	document.documentElement.classList.add("js");
@@ -18,6 +20,183 @@
 		$all(".chips").forEach(chips);
 		submitShortcut();
 		$all("input[data-autocomplete]").forEach(autocomplete);
+		serverValidation();
+		drafts();
+	}
+
+	/* The browser's own validation bubbles (required, max date) are replaced by the
+	 * server's: French, beside the field, in the summary, and everything typed kept. */
+	function serverValidation() {
+		var form = $("form.intervention");
+		if (form) form.noValidate = true;
+	}
+
+	/* Drafts: the intervention form is saved in localStorage as it is typed (key: the
+	 * form's action, so a new intervention and the edit of each record have their own),
+	 * offered back when the form is opened again (lost connection, closed tab), and
+	 * removed once the server confirmed the record. Logging out removes every draft, as
+	 * the note is confidential. */
+	var DRAFT = "constat.draft:";
+
+	function storage() {
+		try {
+			var s = window.localStorage, k = DRAFT + "probe";
+			s.setItem(k, "1");
+			s.removeItem(k);
+			return s;
+		} catch (e) {
+			return null;
+		}
+	}
+
+	function drafts() {
+		var store = storage();
+		if (!store) return;
+		var off = false;
+		$all("form.logout").forEach(function (f) {
+			f.addEventListener("submit", function () {
+				off = true;
+				for (var i = store.length - 1; i >= 0; i--) {
+					var k = store.key(i);
+					if (k && k.indexOf(DRAFT) === 0) store.removeItem(k);
+				}
+			});
+		});
+		forgetSaved(store);
+		var form = $("form.intervention");
+		if (!form) return;
+		var key = DRAFT + form.getAttribute("action");
+		var timer = null;
+		function save(pending) {
+			var fields = values(form), name = $("#f-siret-name");
+			if (off) return;
+			try {
+				store.setItem(key, JSON.stringify({ saved: Date.now(), pending: !!pending,
+					fields: fields, place: name ? name.textContent : "" }));
+			} catch (e) { /* storage full: the form still works */ }
+		}
+		function later() {
+			clearTimeout(timer);
+			timer = setTimeout(function () {
+				timer = null;
+				save();
+			}, 250);
+		}
+		form.addEventListener("input", later);
+		form.addEventListener("change", later);
+		form.addEventListener("submit", function () {
+			clearTimeout(timer);
+			timer = null;
+			save(true);
+		});
+		/* A tab closed within the 250 ms keeps its last keystrokes too. */
+		window.addEventListener("pagehide", function () {
+			if (timer) save();
+		});
+		var raw = store.getItem(key), draft = null;
+		try { draft = raw ? JSON.parse(raw) : null; } catch (e) { draft = null; }
+		if (!draft || !draft.fields || $("#erreurs")) return;
+		if (sameAsForm(form, draft.fields)) return;
+		offer(form, draft, function () {
+			restore(form, draft.fields);
+			var name = $("#f-siret-name");
+			if (name && typeof draft.place === "string") name.textContent = draft.place;
+		}, function () {
+			store.removeItem(key);
+		});
+	}
+
+	/* After "Intervention enregistrée" or "Modifications enregistrées", the draft that
+	 * was being sent is no longer needed. */
+	function forgetSaved(store) {
+		var q = window.location.search;
+		var key = /[?&]enregistree=1/.test(q) ? DRAFT + "/interventions"
+			: /[?&]modifiee=1/.test(q) ? DRAFT + window.location.pathname : null;
+		if (!key) return;
+		try {
+			var d = JSON.parse(store.getItem(key) || "null");
+			if (d && d.pending) store.removeItem(key);
+		} catch (e) { store.removeItem(key); }
+	}
+
+	function values(form) {
+		var out = [];
+		$all("input, select, textarea", form).forEach(function (el) {
+			if (!el.name || el.name === "csrf" || el.disabled) return;
+			if ((el.type === "checkbox" || el.type === "radio") && !el.checked) return;
+			out.push([el.name, el.value]);
+		});
+		return out;
+	}
+
+	function sameAsForm(form, fields) {
+		return JSON.stringify(values(form)) === JSON.stringify(fields);
+	}
+
+	function offer(form, draft, onRestore, onDiscard) {
+		var box = document.createElement("div"), p = document.createElement("p");
+		var yes = document.createElement("button"), no = document.createElement("button");
+		var when = new Date(draft.saved);
+		box.className = "draft-offer";
+		box.setAttribute("role", "status");
+		p.textContent = "Un brouillon non enregistré de ce formulaire existe (" +
+			when.toLocaleDateString("fr-FR") + " à " +
+			when.toLocaleTimeString("fr-FR", { hour: "2-digit", minute: "2-digit" }) +
+			(draft.place ? ", " + draft.place : "") + "). Le reprendre ?";
+		yes.type = "button";
+		yes.className = "primary";
+		yes.textContent = "Reprendre le brouillon";
+		no.type = "button";
+		no.textContent = "Ignorer";
+		box.appendChild(p);
+		box.appendChild(yes);
+		box.appendChild(no);
+		form.parentNode.insertBefore(box, form);
+		/* The offer takes the focus (the kind's autofocus would scroll it out of sight on
+		 * a phone): Enter restores, Tab then Enter ignores. */
+		yes.focus();
+		yes.addEventListener("click", function () {
+			onRestore();
+			box.remove();
+			var first = $("#f-siret");
+			if (first) first.focus();
+		});
+		no.addEventListener("click", function () {
+			onDiscard();
+			box.remove();
+			var kind = $("#f-kind");
+			if (kind) kind.focus();
+		});
+	}
+
+	/* Puts the draft's values back: the n-th value of a name goes to the n-th field of
+	 * that name; boxes and radios are ticked exactly as saved. */
+	function restore(form, fields) {
+		var byName = {};
+		fields.forEach(function (f) { (byName[f[0]] = byName[f[0]] || []).push(f[1]); });
+		var action = $("#f-action", form);
+		if (action && byName.action) {
+			action.value = byName.action[0];
+			action.dispatchEvent(new Event("change"));
+		}
+		var seen = {};
+		$all("input, select, textarea", form).forEach(function (el) {
+			if (!el.name || el.name === "csrf" || el.disabled) return;
+			var vals = byName[el.name] || [];
+			if (el.type === "checkbox" || el.type === "radio") {
+				el.checked = vals.indexOf(el.value) >= 0;
+				return;
+			}
+			var i = seen[el.name] || 0;
+			seen[el.name] = i + 1;
+			if (el.type === "hidden" && el.name !== "fu_id") return;
+			if (i < vals.length) el.value = vals[i];
+		});
+		$all(".fu-extra", form).forEach(function (row) {
+			var used = $all("select, input[type=date], input[type=text]", row)
+				.some(function (el) { return el.value !== ""; });
+			if (used) row.classList.add("shown");
+		});
 	}
 
 	/* Each group of theme chips is one Tab stop; the arrow keys move inside it and Space
