@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/num.h"
 #include "api/auth.h"
 #include "api/case.h"
 #include "domain/siret.h"
@@ -50,8 +51,7 @@ static enum err_code search(struct http_request *req, struct err *e)
 	struct search_result *res = NULL;
 	enum err_code rc;
 	json_t *list;
-	long limit = 10;
-	char *end;
+	int64_t limit = 10;
 
 	if ((rc = http_query_single(req, "q", &q, e)) != ERR_OK ||
 	    (rc = http_query_single(req, "limit", &lim, e)) != ERR_OK)
@@ -60,12 +60,9 @@ static enum err_code search(struct http_request *req, struct err *e)
 		return err_set(e, ERR_INVALID, "q", "expected a search text");
 	if (strlen(q) > 256)
 		return err_set(e, ERR_INVALID, "q", "expected at most 256 characters");
-	if (lim) {
-		limit = strtol(lim, &end, 10);
-		if (*lim == '\0' || *end != '\0' || limit < 1 || limit > SEARCH_LIMIT_MAX)
-			return err_set(e, ERR_INVALID, "limit", "expected a number between 1 and %d",
-			               SEARCH_LIMIT_MAX);
-	}
+	if (lim && num_parse(lim, 1, SEARCH_LIMIT_MAX, &limit) != 0)
+		return err_set(e, ERR_INVALID, "limit", "expected a number between 1 and %d",
+		               SEARCH_LIMIT_MAX);
 	if (index_ptr == NULL)
 		return err_set(e, ERR_BUSY, NULL, "the search index is not ready yet");
 	if ((rc = search_run(index_ptr, q, (size_t)limit, &res, e)) != ERR_OK)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/num.h"
 #include "api/auth.h"
 #include "api/case.h"
 #include "core/date.h"
@@ -327,14 +328,9 @@ static enum err_code create(struct http_request *req, struct err *e)
 static enum err_code id_param(struct http_request *req, const char *name, const char *field,
                               int64_t *id, struct err *e)
 {
-	const char *s = http_param(req, name);
-	char *end;
-	long long v = s ? strtoll(s, &end, 10) : 0;
-
 	*id = 0;
-	if (s == NULL || *end != '\0' || v <= 0)
+	if (num_parse(http_param(req, name), 1, INT64_MAX, id) != 0)
 		return err_set(e, ERR_NOT_FOUND, field, "expected a positive number");
-	*id = v;
 	return ERR_OK;
 }
 

@@ -56,7 +56,8 @@ enum err_code api_only_fields(struct http_request *req, const json_t *obj, const
 		for (i = 0; allowed[i] && strcmp(allowed[i], key) != 0; i++)
 			;
 		if (allowed[i] == NULL)
-			return err_set(e, ERR_INVALID, api_field(req, prefix, key), "unknown field");
+			return err_set(e, ERR_INVALID, key[0] ? api_field(req, prefix, key) : "body",
+			               key[0] ? "unknown field" : "a member with an empty name");
 	}
 	return ERR_OK;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/num.h"
 #include "api/auth.h"
 #include "core/csv.h"
 #include "core/date.h"
@@ -169,17 +170,13 @@ static enum err_code reads(struct http_request *req, struct err *e)
 	const char *lim = NULL;
 	enum err_code rc;
 	json_t *list;
-	long limit = 100;
-	char *end;
+	int64_t limit = 100;
 
 	if ((rc = policy_require(&me, POLICY_OWN_ACCESS_LOG, &mine, NULL, e)) != ERR_OK ||
 	    (rc = http_query_single(req, "limit", &lim, e)) != ERR_OK)
 		return rc;
-	if (lim) {
-		limit = strtol(lim, &end, 10);
-		if (*lim == '\0' || *end != '\0' || limit < 1 || limit > 1000)
-			return err_set(e, ERR_INVALID, "limit", "expected a number between 1 and 1000");
-	}
+	if (lim && num_parse(lim, 1, 1000, &limit) != 0)
+		return err_set(e, ERR_INVALID, "limit", "expected a number between 1 and 1000");
 	list = json_array();
 	if ((rc = store_access_log(req->store, me.agent_id, (int)limit, access_row, list, e)) !=
 	    ERR_OK) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/num.h"
 #include "api/auth.h"
 #include "api/case.h"
 #include "core/date.h"
@@ -235,14 +236,9 @@ enum err_code web_render_record(struct http_request *req, struct buf *b,
 /* The {id} capture as a positive number, or 0. */
 static int64_t path_id(struct http_request *req)
 {
-	const char *s = http_param(req, "id");
-	char *end;
-	long long v;
+	int64_t v = 0;
 
-	if (s == NULL || s[0] < '0' || s[0] > '9')
-		return 0;
-	v = strtoll(s, &end, 10);
-	return *end == '\0' && v > 0 ? (int64_t)v : 0;
+	return num_parse(http_param(req, "id"), 1, INT64_MAX, &v) == 0 ? v : 0;
 }
 
 enum err_code web_intervention_view(struct http_request *req, struct err *e)
@@ -982,10 +978,9 @@ static enum err_code record_from_state(struct http_request *req, struct form_sta
 	if (s->action && s->action[0]) {
 		const struct action *a;
 		struct checkpoint_state *cps;
-		char *end;
-		long long v = strtoll(s->action, &end, 10);
+		int64_t v = 0;
 
-		if (*end != '\0' || v <= 0)
+		if (num_parse(s->action, 1, INT64_MAX, &v) != 0)
 			return form_err(e, "priority_action_id",
 			                "Choisissez une action dans la liste.");
 		iv->priority_action_id = v;

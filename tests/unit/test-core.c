@@ -10,6 +10,7 @@
 #include "core/buf.h"
 #include "core/date.h"
 #include "core/err.h"
+#include "core/num.h"
 #include "core/rng.h"
 
 static void test_buf_cap(void **state)
@@ -78,12 +79,34 @@ static void test_rng_deterministic(void **state)
 	assert_true(hits[2] > hits[0]);
 }
 
+static void test_num_parse(void **state)
+{
+	int64_t v = -1;
+
+	(void)state;
+	assert_int_equal(num_parse("42", 1, 100, &v), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(num_parse("0", 0, 10, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(num_parse("9223372036854775807", 0, INT64_MAX, &v), 0);
+	v = 7;
+	const char *bad[] = {"", "+1", " 1", "1 ", "01", "-1", "1x", "0x10", "1e3",
+	                     "9223372036854775808", "99999999999999999999", NULL};
+	for (int i = 0; bad[i]; i++)
+		assert_int_equal(num_parse(bad[i], 0, INT64_MAX, &v), -1);
+	assert_int_equal(v, 7);
+	assert_int_equal(num_parse(NULL, 0, 10, &v), -1);
+	assert_int_equal(num_parse("101", 1, 100, &v), -1);
+	assert_int_equal(num_parse("0", 1, 100, &v), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buf_cap),
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_rng_deterministic),
+		cmocka_unit_test(test_num_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
