@@ -313,7 +313,7 @@ const struct cli_cmd cmd_serve = {
 	         "  --listen HOST:PORT     numeric address and port (default 127.0.0.1:8080);\n"
 	         "                         [ADDRESS]:PORT for IPv6; port 0 picks a free port,\n"
 	         "                         printed as 'listening on http://HOST:PORT'\n"
-	         "  --threads N            worker threads (default: the number of cores)\n"
+	         "  --threads N            worker threads (default: four per core)\n"
 	         "  --max-body BYTES       largest request body accepted (default 1048576)\n"
 	         "  --max-connections N    concurrent connections in total (default 512)\n"
 	         "  --max-per-ip N         concurrent connections from one address (default 64)\n"

@@ -437,12 +437,16 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* ---- Start and stop --------------------------------------------------------------- */
 
+/* Four workers per core: a worker waiting for the disk to confirm a write (or for the
+ * write lock) holds up the connections of its event loop, so more workers than cores
+ * keep the cores busy. Measured in docs/BENCHMARKS.md. */
 static unsigned default_threads(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 	if (n < 1)
-		return 1;
+		n = 1;
+	n *= 4;
 	return n > HTTP_MAX_THREADS ? HTTP_MAX_THREADS : (unsigned)n;
 }
 

@@ -754,7 +754,7 @@ enum err_code store_open(const char *path, unsigned flags, struct store **out, s
 		rc = exec(s, (flags & STORE_BULK)
 		                 ? "PRAGMA synchronous = OFF; PRAGMA cache_size = -1048576; "
 		                   "PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 100000"
-		                 : "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; "
+		                 : "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384; "
 		                   "PRAGMA mmap_size = 2147418112",
 		          e);
 	if (!(flags & (STORE_BULK | STORE_READONLY))) {
