@@ -9,7 +9,7 @@ DEMO_DB  ?= demo.db
 CLANG    ?= build-clang
 
 .PHONY: all deps build check lint asan clang demo clean bench-generate bench-import \
-	bench-entry bench-http \
+	bench-entry bench-http valgrind \
 	fuzz fuzz-short soak
 
 all: build
@@ -37,6 +37,10 @@ asan: deps $(ASAN)/build.ninja
 	$(NINJA) -C $(ASAN)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		$(MESON) test -C $(ASAN) --print-errorlogs --num-processes 2
+
+# Unit and end-to-end tests under valgrind (slow: not part of make check).
+valgrind: build
+	scripts/valgrind-e2e $(BUILD)
 
 # The same sources with clang, warnings as errors (build only).
 $(CLANG)/build.ninja:
