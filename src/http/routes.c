@@ -5,6 +5,7 @@
 #include "http/router.h"
 
 #include "api/api.h"
+#include "stats/api-stats.h"
 #include <jansson.h>
 
 #include "store/store.h"
@@ -37,6 +38,7 @@ const struct http_route *const http_route_tables[] = {
 	api_intervention_routes,
 	api_me_routes,
 	api_nomenclature_routes,
+	api_stats_routes,
 	web_routes,
 	core_routes,
 	NULL,

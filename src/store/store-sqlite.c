@@ -19,7 +19,7 @@
 #include "domain/siret.h"
 
 extern const unsigned char migration_0001[], migration_0002[], migration_0003[],
-	migration_0004[];
+	migration_0004[], migration_0005[];
 
 /* ---- Migrations: one entry per schema version, applied in order ------------------- */
 
@@ -28,6 +28,7 @@ static const unsigned char *const migrations[] = {
 	migration_0002,
 	migration_0003,
 	migration_0004,
+	migration_0005,
 };
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -744,9 +745,9 @@ enum err_code store_open(const char *path, unsigned flags, struct store **out, s
 	/* Durability: WAL, and every acknowledged commit synced to the disk (sync_wal: the
 	 * same guarantee as synchronous=FULL, without holding the write lock through the
 	 * disk's wait), so that it survives a power loss as well as a crash. Bulk loads trade
-	 * that for speed: they are re-run from their source if interrupted. Reads go through
-	 * a memory map, so that a connection whose cache another one's commit invalidated
-	 * re-reads pages without copying them. */
+	 * that for speed: they are re-run from their source if interrupted. (A memory map for
+	 * reads was measured: every commit of another connection makes SQLite unmap it, and
+	 * page reads gained nothing.) */
 	rc = exec(s, "PRAGMA foreign_keys = ON", e);
 	if (rc == ERR_OK && !(flags & STORE_READONLY))
 		rc = exec(s, "PRAGMA journal_mode = WAL", e);
@@ -754,8 +755,7 @@ enum err_code store_open(const char *path, unsigned flags, struct store **out, s
 		rc = exec(s, (flags & STORE_BULK)
 		                 ? "PRAGMA synchronous = OFF; PRAGMA cache_size = -1048576; "
 		                   "PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 100000"
-		                 : "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384; "
-		                   "PRAGMA mmap_size = 2147418112",
+		                 : "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32768",
 		          e);
 	if (!(flags & (STORE_BULK | STORE_READONLY))) {
 		size_t n = strlen(path) + 5;

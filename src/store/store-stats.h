@@ -15,17 +15,17 @@
 /* One validated intervention, as the statistics see it; strings borrowed for the call. */
 struct store_stats_rec {
 	int64_t id;
-	const char *date;           /* YYYY-MM-DD */
-	int64_t author_id;          /* the contributing agent (co-agents do not count) */
+	const char *date;  /* YYYY-MM-DD */
+	int64_t author_id; /* the contributing agent (co-agents do not count) */
 	const char *unit, *department, *region; /* org chain of the author's section */
 	const char *kind;
 	int on_site;
-	int64_t target;             /* siret, or minus the worksite id */
-	const char *naf_section;    /* "A".."U", "ZZ" unknown or worksite */
-	const char *band;           /* SIRENE headcount band, "NN" unknown or worksite */
-	const char *action;         /* priority action code or NULL */
-	int points_checked;         /* control points compliant or non-compliant */
-	int points_nc;              /* control points non-compliant */
+	int64_t target;          /* siret, or minus the worksite id */
+	const char *naf_section; /* "A".."U", "ZZ" unknown or worksite */
+	const char *band;        /* SIRENE headcount band, "NN" unknown or worksite */
+	const char *action;      /* priority action code or NULL */
+	int points_checked;      /* control points compliant or non-compliant */
+	int points_nc;           /* control points non-compliant */
 	const char *themes[STORE_STATS_MAX_LIST]; /* distinct top-level themes */
 	size_t n_themes;
 	const char *followups[STORE_STATS_MAX_LIST]; /* one kind per follow-up (not drafts) */
@@ -45,10 +45,13 @@ typedef int (*store_stats_geo_cb)(void *ctx, const struct store_stats_geo *g);
 enum err_code store_stats_geo_each(struct store *s, store_stats_geo_cb cb, void *ctx,
                                    struct err *e);
 
+/* The code of organisation unit id into out (size n); ERR_NOT_FOUND when unknown. */
+enum err_code store_stats_unit_code(struct store *s, int64_t id, char *out, size_t n,
+                                    struct err *e);
+
 /* Calls cb for each assignment overlapping from..to with the control unit of its
  * section and the days the agent was there and not absent (0 when absent throughout). */
-typedef int (*store_stats_presence_cb)(void *ctx, const char *unit, int64_t agent_id,
-                                       int64_t days);
+typedef int (*store_stats_presence_cb)(void *ctx, const char *unit, int64_t agent_id, int64_t days);
 enum err_code store_stats_presence(struct store *s, const char *from, const char *to,
                                    store_stats_presence_cb cb, void *ctx, struct err *e);
 
@@ -73,8 +76,6 @@ struct store_stats_release {
 	size_t n_cells, n_secret;
 };
 typedef int (*store_stats_release_cb)(void *ctx, const struct store_stats_release *r);
-/* Creates the release tables when the migration has not run (idempotent). */
-enum err_code store_stats_schema(struct store *s, struct err *e);
 /* Walks releases in id order: all of them (year NULL) or those of a year ("YYYY"), up to
  * id max_id (0: no limit). */
 enum err_code store_stats_release_each(struct store *s, const char *year, int64_t max_id,
@@ -83,7 +84,7 @@ enum err_code store_stats_release_each(struct store *s, const char *year, int64_
 struct store_stats_cell {
 	const char *period, *tbl, *geo, *cat;
 	int64_t value;
-	const char *status;         /* "published", "secret", "delta" */
+	const char *status; /* "published", "secret", "delta" */
 	int sensitive;
 	const char *reason;
 };

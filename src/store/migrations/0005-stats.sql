@@ -1,9 +1,7 @@
 -- 0005: statistical releases. A release is one month's tables (with the year to date and
 -- the quarter), frozen once audited; a late entry gives a new version. Every cell is
 -- kept with its true value: the API serves the value only when status is 'published'.
--- IF NOT EXISTS: store-stats.c creates the same tables on a database opened before this
--- migration was registered.
-CREATE TABLE IF NOT EXISTS stats_release (
+CREATE TABLE stats_release (
   id INTEGER PRIMARY KEY,
   month TEXT NOT NULL,             -- YYYY-MM
   version INTEGER NOT NULL CHECK (version >= 1),
@@ -14,7 +12,7 @@ CREATE TABLE IF NOT EXISTS stats_release (
   n_secret INTEGER NOT NULL,
   UNIQUE (month, version)
 );
-CREATE TABLE IF NOT EXISTS stats_release_cell (
+CREATE TABLE stats_release_cell (
   release_id INTEGER NOT NULL REFERENCES stats_release(id),
   period TEXT NOT NULL,            -- YYYY-MM, YYYY-CMM (year to date), YYYY-QN; deltas: D...
   tbl TEXT NOT NULL,               -- catalogue table
@@ -26,7 +24,7 @@ CREATE TABLE IF NOT EXISTS stats_release_cell (
   reason TEXT NOT NULL,            -- threshold, dominance, zero, secondary, delta or ''
   PRIMARY KEY (release_id, period, tbl, geo, cat)
 ) WITHOUT ROWID;
-CREATE TRIGGER IF NOT EXISTS stats_release_cell_frozen BEFORE UPDATE ON stats_release_cell
+CREATE TRIGGER stats_release_cell_frozen BEFORE UPDATE ON stats_release_cell
 BEGIN
   SELECT RAISE(ABORT, 'released cells are frozen');
 END;

@@ -1,0 +1,343 @@
+/* Unit tests for src/stats: data-driven disclosure-control cases. Each file under
+ * tests/data/stats/NAME.case declares cells, relations, rules and the expected pattern
+ * (see tests/data/stats/README); the test protects the system, audits it, and compares. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <dirent.h>
+
+#include "stats/stats.h"
+
+#define MAX_LINE 1024
+#define MAX_TERMS 64
+
+struct expect {
+	char secret[MAX_LINE]; /* space-separated names, "" when not given */
+	int has_secret;
+	int pass; /* 1 pass, 0 refuse, -1 not given */
+	char primary[MAX_LINE];
+	int has_primary;
+};
+
+static long parse_long(const char *s, const char *file, int line)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0')
+		fail_msg("%s:%d: expected an integer, got \"%s\"", file, line, s);
+	return v;
+}
+
+static uint32_t cell_of(struct stats_system *s, const char *name, const char *file, int line)
+{
+	int64_t c = stats_system_find(s, name);
+
+	if (c < 0)
+		fail_msg("%s:%d: unknown cell \"%s\"", file, line, name);
+	return (uint32_t)c;
+}
+
+/* "3*x" or "x" into coefficient and name. */
+static void term(const char *t, int32_t *coef, const char **name)
+{
+	const char *star = strchr(t, '*');
+
+	*coef = 1;
+	*name = t;
+	if (star) {
+		*coef = (int32_t)strtol(t, NULL, 10);
+		*name = star + 1;
+	}
+}
+
+static void load_case(const char *path, struct stats_system *s, struct stats_rules *r,
+                      struct expect *x)
+{
+	FILE *f = fopen(path, "r");
+	char line[MAX_LINE];
+	int ln = 0;
+
+	assert_non_null(f);
+	memset(x, 0, sizeof *x);
+	x->pass = -1;
+	while (fgets(line, sizeof line, f)) {
+		char *tok[MAX_TERMS + 4], *save = NULL, *p;
+		int n = 0;
+
+		ln++;
+		line[strcspn(line, "\r\n#")] = '\0';
+		for (p = strtok_r(line, " \t", &save); p && n < MAX_TERMS + 4;
+		     p = strtok_r(NULL, " \t", &save))
+			tok[n++] = p;
+		if (n == 0)
+			continue;
+		if (strcmp(tok[0], "rule") == 0 && n == 3) {
+			long v = parse_long(tok[2], path, ln);
+
+			if (strcmp(tok[1], "threshold") == 0)
+				r->threshold = (int)v;
+			else if (strcmp(tok[1], "p") == 0)
+				r->p_percent = (int)v;
+			else if (strcmp(tok[1], "margin") == 0)
+				r->margin_abs = (int)v;
+			else
+				fail_msg("%s:%d: unknown rule %s", path, ln, tok[1]);
+		} else if (strcmp(tok[0], "cell") == 0 && n >= 3) {
+			uint32_t c;
+			struct stats_cell *cell;
+
+			assert_int_equal(stats_system_cell(s, tok[1], &c, NULL, NULL), ERR_OK);
+			cell = &s->cells[c];
+			cell->value = parse_long(tok[2], path, ln);
+			cell->n_contrib = 100;
+			for (int i = 3; i < n; i++) {
+				if (strncmp(tok[i], "n=", 2) == 0)
+					cell->n_contrib = (int32_t)parse_long(tok[i] + 2, path, ln);
+				else if (strncmp(tok[i], "top=", 4) == 0) {
+					char *comma = strchr(tok[i], ',');
+
+					if (comma == NULL)
+						fail_msg("%s:%d: expected top=A,B", path, ln);
+					*comma = '\0';
+					cell->top1 = parse_long(tok[i] + 4, path, ln);
+					cell->top2 = parse_long(comma + 1, path, ln);
+				} else if (strncmp(tok[i], "pop=", 4) == 0)
+					cell->population =
+					    (int32_t)parse_long(tok[i] + 4, path, ln);
+				else if (strncmp(tok[i], "level=", 6) == 0)
+					cell->level = (uint8_t)parse_long(tok[i] + 6, path, ln);
+				else if (strcmp(tok[i], "frozen") == 0)
+					cell->frozen = 1;
+				else if (strcmp(tok[i], "secret") == 0) {
+					cell->status = STATS_SUPPRESSED;
+					cell->reason = STATS_R_SECONDARY;
+				} else if (strcmp(tok[i], "sensitive") == 0)
+					cell->sensitive = 1;
+				else if (strcmp(tok[i], "virtual") == 0) {
+					cell->status = STATS_VIRTUAL;
+					cell->free_sign = 1;
+				} else
+					fail_msg("%s:%d: unknown cell attribute %s", path, ln,
+					         tok[i]);
+			}
+			if (cell->top1 == 0 && cell->n_contrib > 0 && cell->n_contrib < 100) {
+				/* equal shares by default */
+				cell->top1 = cell->value / cell->n_contrib;
+				cell->top2 = cell->n_contrib > 1 ? cell->top1 : 0;
+			}
+		} else if ((strcmp(tok[0], "eq") == 0 || strcmp(tok[0], "le") == 0) && n >= 4) {
+			int is_eq = tok[0][0] == 'e';
+			uint32_t cells[MAX_TERMS];
+			int32_t coef[MAX_TERMS];
+			uint32_t m = 0;
+			const char *name;
+			int32_t k;
+
+			if (strcmp(tok[2], is_eq ? "=" : "<=") != 0)
+				fail_msg("%s:%d: expected %s after the first term", path, ln,
+				         is_eq ? "=" : "<=");
+			term(tok[1], &k, &name);
+			cells[m] = cell_of(s, name, path, ln);
+			coef[m++] = k;
+			for (int i = 3; i < n; i++) {
+				if (strcmp(tok[i], "+") == 0)
+					continue;
+				term(tok[i], &k, &name);
+				cells[m] = cell_of(s, name, path, ln);
+				coef[m++] = -k;
+			}
+			if (!is_eq) /* a <= b + c: a - b - c <= 0 */
+				stats_system_rel(s, STATS_LE, cells, coef, m);
+			else
+				stats_system_rel(s, STATS_EQ, cells, coef, m);
+		} else if (strcmp(tok[0], "tie") == 0 && n == 3) {
+			uint32_t cells[2] = {cell_of(s, tok[1], path, ln),
+			                     cell_of(s, tok[2], path, ln)};
+			int32_t coef[2] = {0, 0};
+
+			stats_system_rel(s, STATS_TIE, cells, coef, 2);
+		} else if (strcmp(tok[0], "expect") == 0 && n >= 2) {
+			char *dst = NULL;
+
+			if (strcmp(tok[1], "pass") == 0)
+				x->pass = 1;
+			else if (strcmp(tok[1], "refuse") == 0)
+				x->pass = 0;
+			else if (strcmp(tok[1], "secret") == 0) {
+				dst = x->secret;
+				x->has_secret = 1;
+			} else if (strcmp(tok[1], "primary") == 0) {
+				dst = x->primary;
+				x->has_primary = 1;
+			} else
+				fail_msg("%s:%d: unknown expectation %s", path, ln, tok[1]);
+			for (int i = 2; dst && i < n; i++) {
+				size_t len = strlen(dst);
+
+				snprintf(dst + len, MAX_LINE - len, "%s%s", len ? " " : "", tok[i]);
+			}
+		} else {
+			fail_msg("%s:%d: cannot read this line", path, ln);
+		}
+	}
+	fclose(f);
+}
+
+/* The names of the cells hidden (not virtual) or primary, space-separated, key order
+ * as declared. */
+static void pattern(const struct stats_system *s, int primary, char *out, size_t n)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < s->n_cells && len < n; i++) {
+		const struct stats_cell *c = &s->cells[i];
+		int in = primary ? (c->sensitive && c->status != STATS_VIRTUAL && !c->frozen)
+		                 : c->status == STATS_SUPPRESSED;
+
+		if (in)
+			len += (size_t)snprintf(out + len, n - len, "%s%s", len ? " " : "", c->key);
+	}
+}
+
+static int sorted_equal(const char *a, const char *b)
+{
+	/* both lists are in declaration order when written so; compare as sets anyway */
+	char x[MAX_LINE], y[MAX_LINE];
+	char *save = NULL;
+	size_t na = 0, nb = 0;
+
+	snprintf(x, sizeof x, " %s ", a);
+	snprintf(y, sizeof y, "%s", b);
+	for (char *t = strtok_r(y, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+		char pat[MAX_LINE];
+
+		snprintf(pat, sizeof pat, " %s ", t);
+		if (strstr(x, pat) == NULL)
+			return 0;
+		nb++;
+	}
+	for (const char *p = a; *p; p++)
+		if (*p != ' ' && (p == a || p[-1] == ' '))
+			na++;
+	return na == nb;
+}
+
+static void run_case(const char *path)
+{
+	struct stats_system s;
+	struct stats_rules r;
+	struct stats_audit a;
+	struct expect x;
+	char got[MAX_LINE];
+	struct err e = {0};
+	int passed = 0;
+
+	stats_system_init(&s);
+	stats_rules_default(&r);
+	load_case(path, &s, &r, &x);
+	stats_system_finish(&s);
+	assert_int_equal(stats_protect(&s, &r, &passed, &a, NULL, &e), ERR_OK);
+	if (x.has_primary) {
+		pattern(&s, 1, got, sizeof got);
+		if (!sorted_equal(got, x.primary))
+			fail_msg("%s: primary cells \"%s\", expected \"%s\"", path, got, x.primary);
+	}
+	if (x.has_secret) {
+		pattern(&s, 0, got, sizeof got);
+		if (!sorted_equal(got, x.secret))
+			fail_msg("%s: secret cells \"%s\", expected \"%s\"", path, got, x.secret);
+	}
+	if (x.pass >= 0 && passed != x.pass)
+		fail_msg("%s: the audit %s, expected it to %s", path, passed ? "passed" : "refused",
+		         x.pass ? "pass" : "refuse");
+	/* Whatever the case, a passed audit leaves no sensitive cell narrower than required. */
+	if (passed)
+		for (size_t i = 0; i < a.n; i++)
+			assert_true(a.iv[i].pass);
+	/* Determinism: the same input gives the same pattern. */
+	{
+		struct stats_system s2;
+		struct stats_rules r2;
+		struct expect x2;
+		struct stats_audit a2;
+		int passed2 = 0;
+		char got2[MAX_LINE];
+
+		stats_system_init(&s2);
+		stats_rules_default(&r2);
+		load_case(path, &s2, &r2, &x2);
+		stats_system_finish(&s2);
+		assert_int_equal(stats_protect(&s2, &r2, &passed2, &a2, NULL, &e), ERR_OK);
+		pattern(&s, 0, got, sizeof got);
+		pattern(&s2, 0, got2, sizeof got2);
+		assert_string_equal(got, got2);
+		assert_int_equal(passed, passed2);
+		stats_audit_release(&a2);
+		stats_system_release(&s2);
+	}
+	stats_audit_release(&a);
+	stats_system_release(&s);
+}
+
+static int is_case(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return n > 5 && strcmp(d->d_name + n - 5, ".case") == 0;
+}
+
+static void test_cases(void **state)
+{
+	struct dirent **names;
+	int n = scandir(TEST_DATA_DIR "/stats", &names, is_case, alphasort);
+
+	(void)state;
+	assert_true(n >= 6);
+	for (int i = 0; i < n; i++) {
+		char path[512];
+
+		snprintf(path, sizeof path, "%s/stats/%s", TEST_DATA_DIR, names[i]->d_name);
+		print_message("case %s\n", names[i]->d_name);
+		run_case(path);
+		free(names[i]);
+	}
+	free(names);
+}
+
+/* The rules refuse a threshold below 3 and compute the margins documented. */
+static void test_rules(void **state)
+{
+	struct stats_rules r;
+	struct err e = {0};
+
+	(void)state;
+	stats_rules_default(&r);
+	assert_int_equal(stats_rules_check(&r, &e), ERR_OK);
+	r.threshold = 2;
+	assert_int_equal(stats_rules_check(&r, &e), ERR_INVALID);
+	assert_string_equal(e.field, "threshold");
+	stats_rules_default(&r);
+	assert_int_equal(stats_required_margin(&r, 1), 2);
+	assert_int_equal(stats_required_margin(&r, 20), 2);
+	assert_int_equal(stats_required_margin(&r, 21), 3);
+	assert_int_equal(stats_required_margin(&r, 100), 10);
+	assert_int_equal(stats_required_margin(&r, -100), 10);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_rules),
+	    cmocka_unit_test(test_cases),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,380 @@
+/* Unit tests for src/stats releases on the tiny synthetic data: refusals, a frozen
+ * release whose sensitive cells are all secret, the audit re-run, and a late entry that
+ * gives a new version protected with what was published. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <jansson.h>
+
+#include "gen/gen.h"
+#include "http/request.h"
+#include "http/router.h"
+#include "stats/api-stats.h"
+#include "stats/stats.h"
+#include "store/store-stats.h"
+#include "store/store.h"
+
+#define TODAY "2026-03-20"
+
+static char db_path[64];
+static int64_t first_release;
+
+static int setup(void **state)
+{
+	struct gen_options o = {.scale = GEN_TINY, .seed = 3, .today = TODAY};
+	struct store *s = NULL;
+	struct err e = {0};
+	int fd;
+
+	(void)state;
+	setenv("CONSTAT_TODAY", TODAY, 1);
+	snprintf(db_path, sizeof db_path, "/tmp/constat-test-stats-XXXXXX");
+	fd = mkstemp(db_path);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	unlink(db_path);
+	if (store_open(db_path, STORE_CREATE | STORE_BULK, &s, &e) != ERR_OK ||
+	    store_refdata_load(s, &e) != ERR_OK || gen_run(s, &o, &e) != ERR_OK) {
+		store_close(s);
+		return -1;
+	}
+	store_close(s);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char p[80];
+
+	(void)state;
+	unlink(db_path);
+	snprintf(p, sizeof p, "%s-wal", db_path);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", db_path);
+	unlink(p);
+	return 0;
+}
+
+static struct store *open_db(void)
+{
+	struct store *s = NULL;
+	struct err e = {0};
+
+	assert_int_equal(store_open(db_path, 0, &s, &e), ERR_OK);
+	return s;
+}
+
+static enum err_code release(struct store *s, const char *month, struct stats_release_result *res,
+                             struct err *e)
+{
+	struct stats_release_opts o = {.month = month};
+
+	stats_rules_default(&o.rules);
+	return stats_release_run(s, &o, res, e);
+}
+
+struct check {
+	size_t cells, secret, deltas, bad;
+	size_t published_zero_small;
+};
+
+static int check_cell(void *ctx, const struct store_stats_cell *c)
+{
+	struct check *k = ctx;
+
+	k->cells++;
+	if (strcmp(c->status, "delta") == 0) {
+		k->deltas++;
+		return 0;
+	}
+	if (strcmp(c->status, "secret") == 0) {
+		k->secret++;
+		if (c->reason[0] == '\0')
+			k->bad++; /* a secret cell always says why */
+	} else if (c->sensitive) {
+		k->bad++; /* a sensitive cell is never published */
+	}
+	/* never a section: geo codes are FR, R.., D.., UC.. */
+	if (c->geo[0] == 'S')
+		k->bad++;
+	return 0;
+}
+
+static void test_refusals(void **state)
+{
+	struct store *s = open_db();
+	struct stats_release_result res;
+	struct err e = {0};
+
+	(void)state;
+	assert_int_equal(release(s, "2026-13", &res, &e), ERR_INVALID);
+	assert_string_equal(e.field, "month");
+	/* March closes on 15 April */
+	assert_int_equal(release(s, "2026-03", &res, &e), ERR_CONFLICT);
+	/* February before January */
+	assert_int_equal(release(s, "2026-02", &res, &e), ERR_CONFLICT);
+	{
+		struct stats_release_opts o = {.month = "2026-01"};
+
+		stats_rules_default(&o.rules);
+		o.rules.threshold = 2;
+		assert_int_equal(stats_release_run(s, &o, &res, &e), ERR_INVALID);
+		assert_string_equal(e.field, "threshold");
+	}
+	store_close(s);
+}
+
+static int first_est(void *ctx, const struct establishment *est, const struct legal_unit *u)
+{
+	(void)u;
+	if (est->state && strcmp(est->state, "A") == 0) {
+		snprintf(ctx, 15, "%s", est->siret);
+		return 1;
+	}
+	return 0;
+}
+
+static void test_release_and_late_entry(void **state)
+{
+	struct store *s = open_db();
+	struct stats_release_result res, res2;
+	struct check k = {0}, k2 = {0};
+	struct err e = {0};
+	char *login = NULL, siret[15] = "";
+	int64_t agent = 0, id = 0;
+	int passed = 0;
+
+	(void)state;
+	if (release(s, "2026-01", &res, &e) != ERR_OK)
+		fail_msg("release: %s: %s", e.field, e.msg);
+	assert_true(res.passed);
+	assert_true(res.id > 0);
+	assert_int_equal(res.version, 1);
+	assert_true(res.n_secret > 0);
+	assert_true(res.n_secret < res.n_cells);
+	first_release = res.id;
+	assert_int_equal(store_stats_cells_each(s, res.id, check_cell, &k, &e), ERR_OK);
+	assert_int_equal(k.bad, 0);
+	assert_int_equal(k.secret, res.n_secret);
+	/* the audit re-run over what was frozen passes */
+	{
+		struct stats_rules r;
+
+		stats_rules_default(&r);
+		assert_int_equal(stats_release_audit(s, res.id, &r, 0, NULL, &passed, &e), ERR_OK);
+		assert_true(passed);
+	}
+	/* nothing changed: no new version */
+	assert_int_equal(release(s, "2026-01", &res2, &e), ERR_OK);
+	assert_true(res2.unchanged);
+	assert_int_equal(res2.id, res.id);
+
+	/* a late entry in January */
+	assert_int_equal(store_meta_get(s, "demo.login.agent", &login, &e), ERR_OK);
+	assert_int_equal(store_control_agent_id(s, login, &agent, &e), ERR_OK);
+	free(login);
+	assert_int_equal(store_establishment_each(s, first_est, siret, &e), ERR_OK);
+	assert_true(siret[0] != '\0');
+	{
+		static const char *const themes[] = {"ss_amiante"};
+		struct intervention iv = {
+		    .date = "2026-01-20",
+		    .kind = "controle_site",
+		    .on_site = 1,
+		    .siret = siret,
+		    .author_id = agent,
+		    .note = "",
+		    .status = "final",
+		    .themes = themes,
+		    .n_themes = 1,
+		};
+
+		if (store_intervention_insert(s, &iv, &id, &e) != ERR_OK)
+			fail_msg("insert: %s: %s", e.field, e.msg);
+	}
+	if (release(s, "2026-01", &res2, &e) != ERR_OK)
+		fail_msg("new version: %s: %s", e.field, e.msg);
+	assert_false(res2.unchanged);
+	assert_true(res2.passed);
+	assert_int_equal(res2.version, 2);
+	assert_true(res2.id > res.id);
+	assert_int_equal(store_stats_cells_each(s, res2.id, check_cell, &k2, &e), ERR_OK);
+	assert_int_equal(k2.bad, 0);
+	assert_true(k2.deltas > 0); /* the differences with version 1 are in the system */
+	{
+		struct stats_rules r;
+
+		stats_rules_default(&r);
+		assert_int_equal(stats_release_audit(s, res2.id, &r, 0, NULL, &passed, &e), ERR_OK);
+		assert_true(passed);
+	}
+	store_close(s);
+}
+
+/* ---- The API, in process ---------------------------------------------------------------- */
+
+static enum err_code allow_all(void *ctx, struct http_request *req, const struct http_route *r,
+                               struct err *e)
+{
+	(void)ctx;
+	(void)req;
+	(void)r;
+	(void)e;
+	return ERR_OK;
+}
+
+struct who {
+	struct store_principal p;
+	int found;
+};
+
+static int who_cb(void *ctx, const struct agent *a)
+{
+	struct who *w = ctx;
+
+	w->p.agent_id = a->id;
+	w->p.role = a->role;
+	w->p.scope_unit_id = a->scope_unit_id;
+	w->found = 1;
+	return 0;
+}
+
+/* The principal of the account named by meta key (a demo login). */
+static struct store_principal principal(struct store *s, const char *meta_key)
+{
+	struct who w = {0};
+	struct err e = {0};
+	char *login = NULL;
+
+	assert_int_equal(store_meta_get(s, meta_key, &login, &e), ERR_OK);
+	assert_int_equal(store_agent_find(s, login, who_cb, &w, &e), ERR_OK);
+	free(login);
+	assert_true(w.found);
+	return w.p;
+}
+
+/* GETs target as p; returns the status and the parsed body (caller decrefs). */
+static int get(struct store *s, struct store_principal *p, const char *target, json_t **body)
+{
+	static const struct http_route *const tables[] = {api_stats_routes, NULL};
+	struct http_router r = {tables, allow_all, NULL};
+	struct http_request req;
+	struct err e = {0};
+	json_error_t je;
+	int status;
+
+	http_request_init(&req, 1024);
+	assert_int_equal(http_request_set_target(&req, "GET", target, &e), ERR_OK);
+	req.store = s;
+	req.user = p;
+	req.user_free = NULL;
+	http_router_dispatch(&r, &req);
+	status = req.resp.status;
+	*body = json_loadb(req.resp.body.data, req.resp.body.len, 0, &je);
+	req.user = NULL;
+	http_request_release(&req);
+	return status;
+}
+
+/* Every cell is either {dims, value} or {dims, secret: true}, never both; counts them. */
+static size_t check_cells(const json_t *body, size_t *secret, const char *only_org)
+{
+	const json_t *cells = json_object_get(body, "cells"), *c;
+	size_t i, n = 0;
+
+	assert_true(json_is_array(cells));
+	json_array_foreach(cells, i, c)
+	{
+		const json_t *v = json_object_get(c, "value"), *sec = json_object_get(c, "secret");
+		const char *org =
+		    json_string_value(json_object_get(json_object_get(c, "dims"), "org"));
+
+		assert_non_null(org);
+		if (only_org)
+			assert_string_equal(org, only_org);
+		assert_true((v != NULL) != (sec != NULL));
+		if (sec) {
+			assert_true(json_is_true(sec));
+			(*secret)++;
+		}
+		n++;
+	}
+	return n;
+}
+
+static void test_api(void **state)
+{
+	struct store *s = open_db();
+	struct store_principal unit_mgr, analyst, agent;
+	char target[160], unit_code[64] = "";
+	size_t secret = 0, n;
+	json_t *body = NULL;
+	struct err e = {0};
+
+	(void)state;
+	assert_true(first_release > 0);
+	unit_mgr = principal(s, "demo.login.unit_manager");
+	analyst = principal(s, "demo.login.analyst");
+	agent = principal(s, "demo.login.agent");
+	assert_int_equal(
+	    store_stats_unit_code(s, unit_mgr.scope_unit_id, unit_code, sizeof unit_code, &e),
+	    ERR_OK);
+
+	assert_int_equal(get(s, &analyst, "/api/v1/stats/catalogue", &body), 200);
+	assert_int_equal(json_array_size(json_object_get(body, "tables")), stats_catalogue_len);
+	json_decref(body);
+	assert_int_equal(get(s, &agent, "/api/v1/stats/catalogue", &body), 403);
+	json_decref(body);
+	assert_int_equal(get(s, &unit_mgr, "/api/v1/stats/releases", &body), 200);
+	assert_true(json_array_size(json_object_get(body, "releases")) >= 1);
+	json_decref(body);
+
+	/* the unit manager: their unit only, by default and when asked */
+	snprintf(target, sizeof target, "/api/v1/stats/releases/%lld/tables/activite_nature",
+	         (long long)first_release);
+	assert_int_equal(get(s, &unit_mgr, target, &body), 200);
+	n = check_cells(body, &secret, unit_code);
+	assert_true(n > 0);
+	json_decref(body);
+	snprintf(target, sizeof target,
+	         "/api/v1/stats/releases/%lld/tables/activite_nature?scope=FR",
+	         (long long)first_release);
+	assert_int_equal(get(s, &unit_mgr, target, &body), 403);
+	json_decref(body);
+	assert_int_equal(get(s, &agent, target, &body), 403);
+	json_decref(body);
+	/* the analyst: the national tables, every level below */
+	secret = 0;
+	assert_int_equal(get(s, &analyst, target, &body), 200);
+	n = check_cells(body, &secret, NULL);
+	assert_true(n > 100);
+	assert_true(secret > 0);
+	json_decref(body);
+	snprintf(target, sizeof target, "/api/v1/stats/releases/%lld/tables/nope",
+	         (long long)first_release);
+	assert_int_equal(get(s, &analyst, target, &body), 404);
+	json_decref(body);
+	assert_int_equal(get(s, &analyst, "/api/v1/stats/releases/x/tables/activite", &body), 422);
+	json_decref(body);
+	store_close(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_refusals),
+	    cmocka_unit_test(test_release_and_late_entry),
+	    cmocka_unit_test(test_api),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
