@@ -127,6 +127,9 @@ static enum err_code activity(struct http_request *req, struct err *e)
 		fclose(a.csv);
 		if (rc == ERR_OK && a.rc != ERR_OK)
 			rc = err_set(e, ERR_INTERNAL, NULL, "cannot build the CSV");
+		if (rc == ERR_OK)
+			rc = store_audit_append(req->store, me.agent_id, "export.activity", "month", month,
+			                        me.agent_id, "csv", e);
 		if (rc == ERR_OK) {
 			snprintf(disp, sizeof disp, "attachment; filename=\"activite-%s.csv\"", month);
 			rc = http_reply(req, 200, "text/csv; charset=utf-8", data, len);

@@ -86,6 +86,12 @@ static int run(int argc, char **argv)
 	if (store_open(db, 0, &s, &e) != ERR_OK)
 		return cli_fail("release", &e);
 	rc = stats_release_run(s, &o, &res, &e);
+	if (rc == ERR_OK && !res.unchanged) {
+		char id[24];
+
+		snprintf(id, sizeof id, "%lld", (long long)res.id);
+		rc = store_audit_append(s, 0, "stats.release", "release", id, 0, o.month, &e);
+	}
 	store_close(s);
 	if (rc != ERR_OK)
 		return cli_fail("release", &e);

@@ -172,6 +172,9 @@ enum err_code web_activity_pdf(struct http_request *req, struct err *e)
 		rc = pdf_finish(rp.pdf, e);
 	else
 		pdf_finish(rp.pdf, NULL);
+	if (rc == ERR_OK)
+		rc = store_audit_append(req->store, me.agent_id, "export.activity", "period", from,
+		                        me.agent_id, "pdf", e);
 	if (rc == ERR_OK) {
 		snprintf(disp, sizeof disp, "attachment; filename=\"releve-activite-%s.pdf\"", from);
 		rc = http_reply(req, 200, "application/pdf", buf_str(&out), out.len);

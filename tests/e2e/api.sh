@@ -195,6 +195,8 @@ call agent GET "/api/v1/me/activity?month=2026-13"
 expect_eq "bad month" 422 "$status"
 expect_match "CSV export" '^date,kind,on_site,siret' \
 	"$(curl -s -b "$tmp/agent.jar" "$base/api/v1/me/activity?month=2026-06&format=csv" | head -1)"
+expect_eq "the export is audited" 1 "$(sqlite3 "$db" "SELECT count(*) FROM audit
+	WHERE action = 'export.activity' AND detail = 'csv'")"
 
 # --- API tokens
 token=$("$constat" token create --db "$db" --login "$agent" --label e2e)

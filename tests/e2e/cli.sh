@@ -118,6 +118,14 @@ expect_status "restore over an existing file refused" 1 "$constat" restore --fro
 printf 'not a database' >"$tmp/junk.bak"
 expect_status "a broken backup is refused" 1 "$constat" restore --from "$tmp/junk.bak" --db "$tmp/x2.db"
 
+# --- a statistical release (the full rules are tested in test-stats-*)
+expect_status "release January" 0 env CONSTAT_TODAY=2026-06-30 "$constat" release --db "$g1" \
+	--month 2026-01 --quiet
+expect_eq "the release is audited" 1 "$(sqlite3 "$g1" "SELECT count(*) FROM audit
+	WHERE action = 'stats.release' AND detail = '2026-01'")"
+expect_status "a month not closed yet is refused" 1 env CONSTAT_TODAY=2026-06-30 "$constat" \
+	release --db "$g1" --month 2026-06 --quiet
+
 # --- retention, with dates moved in time
 total=$(sqlite3 "$g1" "SELECT count(*) FROM intervention")
 expect_status "purge today removes nothing" 0 "$constat" purge --db "$g1"
