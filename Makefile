@@ -28,6 +28,7 @@ lint:
 
 check: build lint
 	$(MESON) test -C $(BUILD) --print-errorlogs --num-processes 2
+	FUZZ_SECONDS=10 fuzz/run.sh
 
 $(ASAN)/build.ninja:
 	$(MESON) setup $(ASAN) --buildtype=debug -Db_sanitize=address,undefined \
