@@ -1266,9 +1266,16 @@ enum err_code web_intervention_update(struct http_request *req, struct err *e)
 			                         NULL, &fe);
 			if (rc != ERR_OK && fe.field[0] && strncmp(fe.field, "followups", 9) != 0) {
 				char field[ERR_FIELD_MAX];
+				int n = snprintf(field, sizeof field, "followups[%zu].", i);
+				size_t len = strlen(fe.field), room;
 
-				snprintf(field, sizeof field, "followups[%zu].%.40s", i, fe.field);
-				memcpy(fe.field, field, sizeof field);
+				/* Prefix the follow-up's own field name (cut to what fits). */
+				if (n > 0 && (size_t)n < sizeof field) {
+					room = sizeof field - (size_t)n - 1;
+					memcpy(field + n, fe.field, len < room ? len : room);
+					field[(size_t)n + (len < room ? len : room)] = '\0';
+					memcpy(fe.field, field, sizeof field);
+				}
 			} else if (rc != ERR_OK && fe.field[0] == '\0') {
 				snprintf(fe.field, sizeof fe.field, "followups[%zu]", i);
 			}
