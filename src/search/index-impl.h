@@ -11,7 +11,7 @@
 #include "search/normalize.h"
 
 #define SEARCH_MAGIC "CSTSRCH" /* 8 bytes with the NUL */
-#define SEARCH_FORMAT_VERSION 1u
+#define SEARCH_FORMAT_VERSION 2u
 #define SEARCH_ENDIAN_MARK 0x01020304u
 #define SEARCH_GAP 0u            /* in the forward index: a break between two values */
 #define SEARCH_DOC_TOKENS_MAX 96 /* tokens kept per establishment */
@@ -44,6 +44,7 @@ enum search_sec {
 	SEC_POST,       /* per term: varint gaps between doc ids (first gap from -1) */
 	SEC_TERM_CDF,   /* uint64_t[n_terms + 1]: cumulative document frequency */
 	SEC_TERM_FLAGS, /* uint8_t[n_terms]: SEARCH_TOK_LEGAL */
+	SEC_SIG,        /* uint64_t[2 * n_docs]: per doc, the prefix signature of its terms */
 	SEC_COUNT,
 };
 
@@ -95,6 +96,7 @@ struct search_index {
 	const uint64_t *fwd_off, *disp_off, *post_off, *cdf;
 	const uint8_t *fwd, *disp, *post, *term_flags;
 	const uint32_t *by_siret, *term_off;
+	const uint64_t *sig; /* 2 per doc: see search_sig_bits */
 	struct search_lev_dict dict;
 
 	pthread_rwlock_t lock; /* guards what follows */
@@ -106,6 +108,11 @@ struct search_index {
 /* Fills d from an establishment and its legal unit (u may be NULL). */
 void search_docsrc_fill(struct search_docsrc *d, const struct establishment *est,
                         const struct legal_unit *u);
+/* The prefix signature of a term: one bit (of 64) for its first 2 bytes, one (of 64)
+ * for its first 3. A document's signature is the OR of its terms'; a word whose terms'
+ * bits are missing from it cannot be in the document (no false negative), which lets a
+ * search skip documents without decoding them. */
+void search_sig_bits(const char *term, uint64_t *b2, uint64_t *b3);
 /* A 64-bit checksum of n bytes. */
 uint64_t search_checksum(const void *p, size_t n);
 /* Reads a varint from p[*i..end); returns 0 (and leaves *v) when it would pass end. */

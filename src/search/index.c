@@ -40,6 +40,21 @@ uint64_t search_checksum(const void *p, size_t n)
 	return h ^ (h >> 31);
 }
 
+void search_sig_bits(const char *term, uint64_t *b2, uint64_t *b3)
+{
+	uint64_t h = 0;
+	size_t i = 0;
+
+	for (; i < 2 && term[i]; i++)
+		h = h * 257 + (unsigned char)term[i] + 1;
+	*b2 = 1ull << ((h * 0x9E3779B97F4A7C15ull) >> 58);
+	if (i == 2 && term[2])
+		h = h * 257 + (unsigned char)term[2] + 1;
+	else
+		h = h * 257 + 300 + i; /* a shorter term: its own bucket */
+	*b3 = 1ull << ((h * 0xC2B2AE3D27D4EB4Full) >> 58);
+}
+
 static size_t varint_len(uint64_t v)
 {
 	size_t n = 1;
@@ -510,6 +525,7 @@ enum err_code search_builder_finish(struct search_builder *b, struct search_inde
 	h.sec_len[SEC_POST] = post_len;
 	h.sec_len[SEC_TERM_CDF] = ((uint64_t)nt + 1) * 8;
 	h.sec_len[SEC_TERM_FLAGS] = nt;
+	h.sec_len[SEC_SIG] = (uint64_t)nd * 16;
 	off = align8(sizeof h);
 	for (int s = 0; s < SEC_COUNT; s++) {
 		h.sec_off[s] = off;
@@ -531,6 +547,7 @@ enum err_code search_builder_finish(struct search_builder *b, struct search_inde
 		uint8_t *pp = img + h.sec_off[SEC_POST];
 		uint64_t *cdf = (uint64_t *)(img + h.sec_off[SEC_TERM_CDF]);
 		uint8_t *tfl = img + h.sec_off[SEC_TERM_FLAGS];
+		uint64_t *sg = (uint64_t *)(img + h.sec_off[SEC_SIG]);
 		uint64_t fpos = 0, dpos = 0, spos = 0;
 
 		/* dictionary, posting offsets */
@@ -566,6 +583,13 @@ enum err_code search_builder_finish(struct search_builder *b, struct search_inde
 				}
 				t = remap[v - 1];
 				fpos += varint_put(fw + fpos, (uint64_t)t + 1);
+				{
+					uint64_t b2, b3;
+
+					search_sig_bits(b->arena + b->term_off[v - 1], &b2, &b3);
+					sg[2 * (size_t)doc] |= b2;
+					sg[2 * (size_t)doc + 1] |= b3;
+				}
 				if (last[t] != (int64_t)doc) {
 					cursor[t] += varint_put(pp + cursor[t],
 					                        (uint64_t)((int64_t)doc - last[t]));
@@ -698,6 +722,7 @@ static enum err_code attach(struct search_index *ix, unsigned flags, struct err 
 	need[SEC_POST_OFF] = ((uint64_t)h.n_terms + 1) * 8;
 	need[SEC_TERM_CDF] = need[SEC_POST_OFF];
 	need[SEC_TERM_FLAGS] = h.n_terms;
+	need[SEC_SIG] = (uint64_t)h.n_docs * 16;
 	for (int s = 0; s < SEC_COUNT; s++) {
 		if (h.sec_off[s] % 8 != 0 || h.sec_off[s] < sizeof h || h.sec_off[s] > ix->size ||
 		    h.sec_len[s] > ix->size - h.sec_off[s])
@@ -724,6 +749,7 @@ static enum err_code attach(struct search_index *ix, unsigned flags, struct err 
 	ix->post = SEC(uint8_t, SEC_POST);
 	ix->cdf = SEC(uint64_t, SEC_TERM_CDF);
 	ix->term_flags = SEC(uint8_t, SEC_TERM_FLAGS);
+	ix->sig = SEC(uint64_t, SEC_SIG);
 #undef SEC
 	if (!offsets_ok64(ix->fwd_off, h.n_docs, h.sec_len[SEC_FWD]) ||
 	    !offsets_ok64(ix->disp_off, h.n_docs, h.sec_len[SEC_DISP]) ||
@@ -811,6 +837,21 @@ enum err_code search_index_open(const char *path, unsigned flags, struct search_
 		munmap(map, ix->size);
 		free(ix);
 		return rc;
+	}
+	{
+		/* ask the kernel to read the sections every search touches (postings, forward
+		 * index, signatures) ahead, in the background: the first queries then take
+		 * minor page faults instead of disk reads. The display section is left alone. */
+		const struct search_image_header *h = (const void *)ix->image;
+		static const int hot[] = {SEC_FWD_OFF, SEC_FWD, SEC_POST_OFF, SEC_POST, SEC_SIG};
+		long page = sysconf(_SC_PAGESIZE);
+
+		for (size_t k = 0; page > 0 && k < sizeof hot / sizeof hot[0]; k++) {
+			uint64_t lo = h->sec_off[hot[k]] / (uint64_t)page * (uint64_t)page;
+
+			(void)madvise(ix->image + lo, h->sec_off[hot[k]] + h->sec_len[hot[k]] - lo,
+			              MADV_WILLNEED);
+		}
 	}
 	*out = ix;
 	return ERR_OK;

@@ -73,8 +73,9 @@ static const char *const elisions[] = {
 
 static int in_list(const char *w, const char *const *list, size_t n)
 {
+	/* the first byte first: called for every token indexed (11 M establishments) */
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(w, list[i]) == 0)
+		if (w[0] == list[i][0] && strcmp(w, list[i]) == 0)
 			return 1;
 	return 0;
 }
@@ -254,7 +255,7 @@ static void emit(struct tk *t, const char *w, size_t len)
 	for (size_t i = 0; i < sizeof abbrs / sizeof abbrs[0]; i++) {
 		const struct abbr *a = &abbrs[i];
 
-		if (strcmp(k->form[0], a->abbr) != 0)
+		if (k->form[0][0] != a->abbr[0] || strcmp(k->form[0], a->abbr) != 0)
 			continue;
 		k->flags |= SEARCH_TOK_ABBREV;
 		if (t->ctx == SEARCH_CTX_NAME && a->name) {

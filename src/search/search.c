@@ -10,7 +10,10 @@
 #include "search/levenshtein.h"
 
 #define WORD_TERMS_MAX 4096 /* typo and alternative terms kept per query word */
+/* words up to this length get a second typo only when nothing matched every word */
+#define SEARCH_ESCALATE_LEN_MAX 8
 #define NONE 255
+#define SEARCH_FILTER_BITS 65536
 
 /* ---- Per-query state --------------------------------------------------------------- */
 
@@ -25,6 +28,9 @@ struct wmatch {
 	uint64_t df;     /* documents, summed over the terms (an upper bound) */
 	uint32_t *terms; /* the hashed terms of this word */
 	size_t n_terms;
+	/* the prefix signature bits of its terms (search_sig_bits): m2 the 2-byte bits,
+	 * m3[b] the 3-byte bits of the terms whose 2-byte bit is b */
+	uint64_t m2, m3[64];
 };
 
 struct cand {
@@ -46,14 +52,18 @@ struct qctx {
 	struct wmatch wm[SEARCH_QUERY_WORDS_MAX];
 	struct hslot *h;
 	size_t hcap;
-	uint64_t *bits;
-	uint32_t *set; /* candidate doc ids */
-	size_t n_set;
+	/* a bit per hash of every hashed term: most document terms match no query word,
+	 * and this 8 KiB filter rejects them without probing the (larger) hash table */
+	uint64_t filter[SEARCH_FILTER_BITS / 64];
+	uint64_t *bits; /* the documents of a word */
+	uint32_t *set;  /* candidate doc ids, in static-rank order */
+	size_t set_cap;
 	struct cand top[SEARCH_LIMIT_MAX];
 	size_t ntop, limit;
 	size_t scored;
 	uint32_t dropped;
-	int cur_word; /* while walking the dictionary */
+	uint8_t budget[SEARCH_QUERY_WORDS_MAX]; /* typos allowed per word (may be raised) */
+	int cur_word;                           /* while walking the dictionary */
 	int broad;    /* candidates came from a walk in static-rank order */
 	int addressy; /* the query looks like an address */
 };
@@ -81,8 +91,14 @@ static void top_add(struct qctx *c, const struct cand *x)
 	size_t i;
 
 	for (i = 0; i < c->ntop; i++)
-		if (c->top[i].doc == x->doc && c->top[i].delta == x->delta)
-			return;
+		if (c->top[i].doc == x->doc && c->top[i].delta == x->delta) {
+			if (!better(x, &c->top[i]))
+				return;
+			/* scored again with more typos allowed: the new score replaces it */
+			memmove(&c->top[i], &c->top[i + 1], (c->ntop - i - 1) * sizeof *c->top);
+			c->ntop--;
+			break;
+		}
 	if (c->ntop == c->limit && !better(x, &c->top[c->ntop - 1]))
 		return;
 	i = c->ntop < c->limit ? c->ntop++ : c->ntop - 1;
@@ -105,6 +121,11 @@ static size_t hslot_of(const struct qctx *c, uint32_t t)
 	return (t * 2654435761u) & (c->hcap - 1);
 }
 
+static uint32_t filter_of(uint32_t t)
+{
+	return (uint32_t)(((uint64_t)t * 0x9E3779B97F4A7C15ull) >> 48);
+}
+
 static void hash_add(struct qctx *c, int word, uint32_t t, int typos, int prefix)
 {
 	struct wmatch *w = &c->wm[word];
@@ -124,6 +145,7 @@ static void hash_add(struct qctx *c, int word, uint32_t t, int typos, int prefix
 		k = (k + 1) & (c->hcap - 1);
 	}
 	c->h[k] = (struct hslot){t, (uint8_t)word, (uint8_t)typos, (uint8_t)prefix, 1};
+	c->filter[filter_of(t) / 64] |= 1ull << (filter_of(t) % 64);
 	w->terms[w->n_terms++] = t;
 	w->df += term_df(c->ix, t);
 }
@@ -161,10 +183,10 @@ static void match_word(struct qctx *c, int i)
 		w->lo = search_lev_lower(&c->ix->dict, f0, len, 0, c->ix->n_terms);
 		w->hi = search_lev_upper(&c->ix->dict, f0, len, w->lo, c->ix->n_terms);
 		w->df += c->ix->cdf[w->hi] - c->ix->cdf[w->lo];
-		if (qw->budget > 0)
-			search_lev_walk(&c->ix->dict, f0, len, qw->budget, 1, walk_cb, c);
-	} else if (qw->budget > 0) {
-		search_lev_walk(&c->ix->dict, f0, len, qw->budget, 0, walk_cb, c);
+		if (c->budget[i] > 0)
+			search_lev_walk(&c->ix->dict, f0, len, c->budget[i], 1, walk_cb, c);
+	} else if (c->budget[i] > 0) {
+		search_lev_walk(&c->ix->dict, f0, len, c->budget[i], 0, walk_cb, c);
 	} else if (w->exact != UINT32_MAX) {
 		hash_add(c, i, w->exact, 0, 0);
 	}
@@ -188,6 +210,8 @@ static void match_term(const struct qctx *c, uint32_t t, struct tokm *m)
 		if (w->lo <= t && t < w->hi)
 			m->m[m->n++] = (struct wm1){(uint8_t)i, 0, t != w->exact};
 	}
+	if (!(c->filter[filter_of(t) / 64] >> (filter_of(t) % 64) & 1))
+		return;
 	k = hslot_of(c, t);
 	while (c->h[k].used) {
 		if (c->h[k].term == t) {
@@ -386,7 +410,8 @@ static int score_main(struct qctx *c, uint32_t doc)
 }
 
 /* Matches a delta document term against word i directly (no dictionary). */
-static int delta_match(const struct search_qword *qw, const char *t, int *typos, int *prefix)
+static int delta_match(const struct search_qword *qw, int budget, const char *t, int *typos,
+                       int *prefix)
 {
 	size_t len = strlen(qw->form[0]), tl = strlen(t);
 
@@ -406,9 +431,9 @@ static int delta_match(const struct search_qword *qw, const char *t, int *typos,
 		*prefix = 0;
 		return 1;
 	}
-	if (qw->budget == 0)
+	if (budget == 0)
 		return 0;
-	if (!qw->prefix && (tl > len + qw->budget || len > tl + qw->budget))
+	if (!qw->prefix && (tl > len + (size_t)budget || len > tl + (size_t)budget))
 		return 0;
 	*typos = search_lev_distance(qw->form[0], t, 0);
 	*prefix = 0;
@@ -420,7 +445,7 @@ static int delta_match(const struct search_qword *qw, const char *t, int *typos,
 			*prefix = 1;
 		}
 	}
-	return *typos <= qw->budget;
+	return *typos <= budget;
 }
 
 static void score_delta(struct qctx *c, size_t di)
@@ -442,7 +467,7 @@ static void score_delta(struct qctx *c, size_t di)
 		for (size_t i = 0; i < c->q->n; i++) {
 			int ty, pr;
 
-			if (delta_match(&c->q->w[i], dd->terms[k].text, &ty, &pr))
+			if (delta_match(&c->q->w[i], c->budget[i], dd->terms[k].text, &ty, &pr))
 				t->m[t->n++] = (struct wm1){(uint8_t)i, (uint8_t)ty, (uint8_t)pr};
 		}
 		/* a gap between two values of a field: positions jump by one */
@@ -470,13 +495,42 @@ static void score_delta(struct qctx *c, size_t di)
 
 /* ---- Candidates -------------------------------------------------------------------- */
 
-static void word_bits(struct qctx *c, int i)
+/* Computes the signature masks of word i from its terms. */
+static void word_masks(struct qctx *c, int i)
+{
+	struct wmatch *w = &c->wm[i];
+	uint64_t b2, b3;
+
+	w->m2 = 0;
+	memset(w->m3, 0, sizeof w->m3);
+	for (uint64_t k = 0; k < (uint64_t)(w->hi - w->lo) + w->n_terms; k++) {
+		uint32_t t = k < (uint64_t)(w->hi - w->lo) ? w->lo + (uint32_t)k
+		                                           : w->terms[k - (w->hi - w->lo)];
+
+		search_sig_bits(c->ix->dict.arena + c->ix->dict.off[t], &b2, &b3);
+		w->m2 |= b2;
+		w->m3[__builtin_ctzll(b2)] |= b3;
+	}
+}
+
+/* 0 when the document signature sg shows that word w is not in the document: no term
+ * of w has both its 2-byte and its 3-byte bit there. */
+static int sig_may_have(const uint64_t *sg, const struct wmatch *w)
+{
+	for (uint64_t v = sg[0] & w->m2; v; v &= v - 1)
+		if (sg[1] & w->m3[__builtin_ctzll(v)])
+			return 1;
+	return 0;
+}
+
+/* Sets in bits the documents of word i (all its matching terms). */
+static void word_bits(struct qctx *c, int i, uint64_t *bits)
 {
 	const struct search_index *ix = c->ix;
 	const struct wmatch *w = &c->wm[i];
 	size_t words = ix->n_docs / 64 + 1;
 
-	memset(c->bits, 0, words * sizeof *c->bits);
+	memset(bits, 0, words * sizeof *bits);
 	for (uint64_t k = 0; k < (uint64_t)(w->hi - w->lo) + w->n_terms; k++) {
 		uint32_t t = k < (uint64_t)(w->hi - w->lo) ? w->lo + (uint32_t)k
 		                                           : w->terms[k - (w->hi - w->lo)];
@@ -488,88 +542,99 @@ static void word_bits(struct qctx *c, int i)
 			if (g == 0 || (uint64_t)(doc + 1) + (g - 1) >= ix->n_docs)
 				break;
 			doc += (int64_t)g;
-			c->bits[doc / 64] |= 1ull << (doc % 64);
+			bits[doc / 64] |= 1ull << (doc % 64);
 		}
 	}
-}
-
-static int bit(const struct qctx *c, uint32_t d)
-{
-	return c->bits[d / 64] >> (d % 64) & 1;
 }
 
 /* Intersects the words in order[start..no) (rarest first) and scores what is left, in
- * static-rank order, until c->scored reaches cap. */
-static void chain(struct qctx *c, const int *order, size_t no, size_t start, size_t cap)
+ * static-rank order, until c->scored reaches cap.
+ *
+ * The rarest word's postings give the candidate list (doc ids in order). A next word's
+ * postings are decoded into a bitmap that filters the list when they are at most
+ * SEARCH_INTERSECT_RATIO times as many as the candidates (or few in absolute terms); a
+ * more common word (a short prefix, "conseil" in a registry full of them) is checked
+ * instead on each candidate's prefix signature, a few nanoseconds against the hundreds a
+ * scoring costs. With filter set, the candidates are the documents having every word (a
+ * candidate whose signature lacks a word is never scored); without it, they are the
+ * documents of the rarest word, whatever else they have (the pass that ranks partial
+ * matches). Scoring stops once SEARCH_ENOUGH documents matched every word: documents
+ * come in static-rank order, so those are the most important ones. When even the rarest
+ * word is in more than 1/SEARCH_ALL_FRACTION of the documents, no postings are decoded:
+ * every document is a candidate (checked on signatures), at most SEARCH_VISIT_CAP. */
+static void chain(struct qctx *c, const int *order, size_t no, size_t start, size_t cap, int filter)
 {
 	const struct search_index *ix = c->ix;
-	size_t n = 0;
+	size_t words = ix->n_docs / 64 + 1, full = 0, n_skip = 0, n = 0;
+	const struct wmatch *skip[SEARCH_QUERY_WORDS_MAX];
+	int all;
 
 	if (start >= no)
 		return;
-	if (c->wm[order[start]].df > SEARCH_BROAD_DF) {
-		/* even the rarest word is everywhere (a letter or two typed, a department):
-		 * score its documents in static-rank order, stop once enough match all; when
-		 * it is in most documents, skip its postings and score every document */
-		size_t full = 0;
-		int all = c->wm[order[start]].df > ix->n_docs / 4;
+	c->broad = c->wm[order[start]].df > SEARCH_BROAD_DF;
+	/* a word in most documents: no postings, every document is a candidate */
+	all = c->wm[order[start]].df > ix->n_docs / SEARCH_ALL_FRACTION;
+	if (!all) {
+		uint64_t bound = c->wm[order[start]].df;
 
-		if (!all)
-			word_bits(c, order[start]);
-		for (uint32_t wd = 0;
-		     wd <= ix->n_docs / 64 && c->scored < cap && full < SEARCH_BROAD_ENOUGH; wd++) {
-			uint64_t v = all ? ~0ull : c->bits[wd];
-
-			for (; v && c->scored < cap && full < SEARCH_BROAD_ENOUGH; v &= v - 1) {
-				uint32_t d = wd * 64 + (uint32_t)__builtin_ctzll(v);
+		word_bits(c, order[start], c->bits);
+		if (bound > ix->n_docs)
+			bound = ix->n_docs;
+		if (bound + 1 > c->set_cap) {
+			free(c->set);
+			c->set_cap = (size_t)bound + 1;
+			c->set = xmalloc(c->set_cap * sizeof *c->set);
+		}
+		for (size_t wd = 0; wd < words; wd++)
+			for (uint64_t v = c->bits[wd]; v && n < c->set_cap; v &= v - 1) {
+				uint32_t d = (uint32_t)(wd * 64) + (uint32_t)__builtin_ctzll(v);
 
 				if (d < ix->n_docs)
-					full += (size_t)score_main(c, d) == no;
+					c->set[n++] = d;
 			}
-		}
-		c->broad = 1;
-		return;
 	}
-	word_bits(c, order[start]);
-	for (uint32_t wd = 0; wd <= ix->n_docs / 64; wd++)
-		n += (size_t)__builtin_popcountll(c->bits[wd]);
-	free(c->set);
-	c->set = xmalloc((n + 1) * sizeof *c->set);
-	n = 0;
-	for (uint32_t wd = 0; wd <= ix->n_docs / 64; wd++) {
-		uint64_t v = c->bits[wd];
-
-		while (v) {
-			uint32_t d = wd * 64 + (uint32_t)__builtin_ctzll(v);
-
-			if (d < ix->n_docs)
-				c->set[n++] = d;
-			v &= v - 1;
-		}
-	}
-	for (size_t j = start + 1; j < no && n > 0; j++) {
+	for (size_t j = all ? start : start + 1; j < no && (all || n > 0) && filter; j++) {
+		uint64_t df = c->wm[order[j]].df;
 		size_t m = 0;
 
-		/* decoding a posting costs a few ns, scoring a document ~150: intersect unless
-		 * the word is far more common than the candidates (then scoring checks it) */
-		if (c->wm[order[j]].df > 100 * (uint64_t)n + 4096)
+		if (all ||
+		    (df > SEARCH_INTERSECT_RATIO * (uint64_t)n && df > SEARCH_INTERSECT_FREE)) {
+			word_masks(c, order[j]);
+			skip[n_skip++] = &c->wm[order[j]];
 			continue;
-		word_bits(c, order[j]);
+		}
+		word_bits(c, order[j], c->bits);
 		for (size_t k = 0; k < n; k++)
-			if (bit(c, c->set[k]))
-				m++;
+			m += c->bits[c->set[k] / 64] >> (c->set[k] % 64) & 1;
 		if (m == 0) {
+			/* it would leave nothing: a wrong word, scoring will tell */
 			c->dropped |= 1u << order[j];
 			continue;
 		}
 		m = 0;
 		for (size_t k = 0; k < n; k++)
-			if (bit(c, c->set[k]))
+			if (c->bits[c->set[k] / 64] >> (c->set[k] % 64) & 1)
 				c->set[m++] = c->set[k];
 		n = m;
 	}
-	for (size_t k = 0; k < n && c->scored < cap; k++)
-		score_main(c, c->set[k]);
+	if (all)
+		n = ix->n_docs < SEARCH_VISIT_CAP ? ix->n_docs : SEARCH_VISIT_CAP;
+	for (size_t k = 0; k < n && c->scored < cap; k++) {
+		uint32_t d = all ? (uint32_t)k : c->set[k];
+
+		if (n_skip > 0) {
+			const uint64_t *sg = ix->sig + 2 * (size_t)d;
+			size_t i = 0;
+
+			while (i < n_skip && sig_may_have(sg, skip[i]))
+				i++;
+			if (i < n_skip)
+				continue;
+		}
+		full += (size_t)score_main(c, d) == no;
+		if (full >= SEARCH_ENOUGH)
+			return;
+	}
 }
 
 static int by_df_order_cmp(const void *a, const void *b, const struct qctx *c)
@@ -579,11 +644,100 @@ static int by_df_order_cmp(const void *a, const void *b, const struct qctx *c)
 	return x < y ? -1 : x > y;
 }
 
+/* Lists in order the required words that match something, rarest first; marks the
+ * others dropped. Returns the count. */
+static size_t word_order(struct qctx *c, int *order)
+{
+	const struct search_query *q = c->q;
+	size_t no = 0;
+
+	for (size_t i = 0; i < q->n; i++) {
+		if (q->w[i].optional)
+			continue;
+		if (c->wm[i].df == 0)
+			c->dropped |= 1u << i;
+		else
+			order[no++] = (int)i;
+	}
+	/* insertion sort: at most 16 words */
+	for (size_t i = 1; i < no; i++)
+		for (size_t j = i; j > 0 && by_df_order_cmp(&order[j], &order[j - 1], c) < 0; j--) {
+			int t = order[j];
+
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	return no;
+}
+
+static size_t count_full(const struct qctx *c, size_t required)
+{
+	size_t full = 0;
+
+	for (size_t i = 0; i < c->ntop; i++)
+		full += c->top[i].score.matched == required;
+	return full;
+}
+
+/* Runs the candidate chain: the documents matching every word; when there are none,
+ * those matching every word but the rarest (a wrong but existing word, or "chantier" in
+ * "chantier rue de la republique lyon"); then, when the top is not full, partial matches
+ * to fill it (a few when some documents matched every word, more when none did).
+ * Returns how many of the top hits match every required word. */
+static size_t candidates(struct qctx *c, size_t required, size_t cap, size_t hard)
+{
+	int order[SEARCH_QUERY_WORDS_MAX];
+	size_t no, full;
+
+	c->dropped = 0;
+	no = word_order(c, order);
+	if (no == 0 || c->ix->n_docs == 0)
+		return 0;
+	if (c->bits == NULL)
+		c->bits = xmalloc((c->ix->n_docs / 64 + 1) * sizeof *c->bits);
+	chain(c, order, no, 0, cap < hard ? cap : hard, 1);
+	full = count_full(c, no);
+	if (full == 0 && no >= 2 && !c->broad) {
+		cap = c->scored + SEARCH_SECOND_CAP;
+		chain(c, order, no, 1, cap < hard ? cap : hard, 1);
+		full = count_full(c, no);
+	}
+	if (c->ntop < c->limit && no >= 2) {
+		cap = c->scored + (full > 0 ? SEARCH_FILL_CAP : SEARCH_SECOND_CAP);
+		chain(c, order, no, 0, cap < hard ? cap : hard, 0);
+	}
+	return count_full(c, required);
+}
+
+/* When nothing matches every word, a whole word of 5 to 8 letters that matched no term
+ * at all may carry two typos ("mrtain" for "martin"): it gets a budget of 2 and is
+ * matched again; one of 4 letters gets one ("davd": a letter of "david" dropped). Doing
+ * it only then keeps the many near neighbours of short words out of ordinary queries.
+ * Returns 1 when a budget was raised. */
+static int escalate(struct qctx *c)
+{
+	const struct search_query *q = c->q;
+	int raised = 0;
+
+	for (size_t i = 0; i < q->n; i++) {
+		const struct search_qword *qw = &q->w[i];
+		size_t len = strlen(qw->form[0]);
+
+		if (qw->kind != SEARCH_WORD_TEXT || qw->prefix || qw->optional || c->wm[i].df > 0 ||
+		    len < 4 || len > SEARCH_ESCALATE_LEN_MAX || c->budget[i] != (len == 4 ? 0 : 1))
+			continue;
+		c->budget[i]++;
+		c->cur_word = (int)i;
+		search_lev_walk(&c->ix->dict, qw->form[0], len, c->budget[i], 0, walk_cb, c);
+		raised = 1;
+	}
+	return raised;
+}
+
 static void text_search(struct qctx *c)
 {
 	const struct search_query *q = c->q;
-	size_t total = 0, no = 0, full = 0, required = 0;
-	int order[SEARCH_QUERY_WORDS_MAX];
+	size_t total = 0, required = 0;
 
 	c->addressy = looks_like_address(q);
 	for (size_t i = 0; i < q->n; i++)
@@ -593,32 +747,16 @@ static void text_search(struct qctx *c)
 		c->hcap <<= 1;
 	c->h = xcalloc(c->hcap, sizeof *c->h);
 	for (size_t i = 0; i < q->n; i++) {
+		c->budget[i] = q->w[i].budget;
 		match_word(c, (int)i);
-		if (q->w[i].optional)
-			continue;
-		required++;
-		if (c->wm[i].df == 0)
-			c->dropped |= 1u << i;
-		else
-			order[no++] = (int)i;
+		required += !q->w[i].optional;
 	}
-	/* rarest first (insertion sort: at most 16 words) */
-	for (size_t i = 1; i < no; i++)
-		for (size_t j = i; j > 0 && by_df_order_cmp(&order[j], &order[j - 1], c) < 0; j--) {
-			int t = order[j];
-
-			order[j] = order[j - 1];
-			order[j - 1] = t;
-		}
-	if (no > 0 && c->ix->n_docs > 0) {
-		c->bits = xmalloc((c->ix->n_docs / 64 + 1) * sizeof *c->bits);
-		chain(c, order, no, 0, SEARCH_SCORE_CAP);
-		for (size_t i = 0; i < c->ntop; i++)
-			full += c->top[i].score.matched == required;
-		/* not enough full matches: try again without the rarest word */
-		if (full < c->limit && no >= 2 && !c->broad)
-			chain(c, order, no, 1, c->scored + SEARCH_SECOND_CAP);
-	}
+	/* at most SEARCH_SCORE_CAP + 2 * SEARCH_SECOND_CAP scored in all, the second time
+	 * SEARCH_SECOND_CAP in all */
+	if (candidates(c, required, SEARCH_SCORE_CAP, SIZE_MAX) == 0 && required > 0 &&
+	    escalate(c))
+		candidates(c, required, c->scored + SEARCH_SECOND_CAP,
+		           c->scored + SEARCH_SECOND_CAP);
 	/* the delta is small: every document of it is scored */
 	for (size_t di = 0; di < c->ix->n_delta; di++)
 		score_delta(c, di);
@@ -679,24 +817,35 @@ static void siren_add(struct qctx *c, int64_t siren, const struct search_id_cand
 			id_add(c, ix->delta[di].siret, cd);
 }
 
+/* An identifier whose check digit passes is looked up as typed; when no establishment
+ * has it (two swapped digits that still pass, as 09 and 90 do under Luhn), its valid
+ * neighbours are tried, as for one whose check digit fails. */
 static void id_search(struct qctx *c)
 {
 	const struct search_query *q = c->q;
 	int siret = q->id_kind == SEARCH_ID_SIRET;
+	struct search_id_candidate *cand = NULL;
+	const struct search_id_candidate *cd = q->cand;
+	size_t n = q->n_cand;
 
 	if (q->id_valid) {
 		if (siret)
 			id_add(c, strtoll(q->id, NULL, 10), NULL);
 		else
 			siren_add(c, strtoll(q->id, NULL, 10), NULL);
-		return;
+		if (c->ntop > 0)
+			return;
+		cand = xmalloc(SEARCH_ID_CANDIDATES_MAX * sizeof *cand);
+		n = search_id_candidates(q->id, siret ? 14 : 9, cand);
+		cd = cand;
 	}
-	for (size_t i = 0; i < q->n_cand; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (siret)
-			id_add(c, strtoll(q->cand[i].id, NULL, 10), &q->cand[i]);
+			id_add(c, strtoll(cd[i].id, NULL, 10), &cd[i]);
 		else
-			siren_add(c, strtoll(q->cand[i].id, NULL, 10), &q->cand[i]);
+			siren_add(c, strtoll(cd[i].id, NULL, 10), &cd[i]);
 	}
+	free(cand);
 }
 
 /* ---- Results ----------------------------------------------------------------------- */

@@ -11,12 +11,25 @@
 #include "search/query.h"
 
 #define SEARCH_LIMIT_MAX 100
-#define SEARCH_SCORE_CAP 100000 /* candidates scored at most, in static-rank order */
+#define SEARCH_SCORE_CAP 50000 /* candidates scored at most, in static-rank order */
 #define SEARCH_SECOND_CAP 20000 /* more scored when retrying without the rarest word */
-/* A query whose rarest word is in more documents than this is "broad": documents are
- * scored in static-rank order until SEARCH_BROAD_ENOUGH of them match every word. */
+#define SEARCH_FILL_CAP 2000    /* more scored for partial matches filling the top */
+/* A query whose rarest word is in more documents than this is "broad": no second pass
+ * without that word. */
 #define SEARCH_BROAD_DF 50000
-#define SEARCH_BROAD_ENOUGH 2000
+/* A word's postings are intersected when they are at most SEARCH_INTERSECT_RATIO times
+ * as many as the candidates, or at most SEARCH_INTERSECT_FREE; a more common word is
+ * checked on the documents' prefix signatures. */
+#define SEARCH_INTERSECT_RATIO 10
+#define SEARCH_INTERSECT_FREE 65536
+/* Scoring stops once this many documents (in static-rank order) match every word. */
+#define SEARCH_ENOUGH 2000
+/* When even the rarest word is in more than 1/SEARCH_ALL_FRACTION of the documents,
+ * its postings are not decoded: every document is a candidate, checked on signatures
+ * (about 3 ns each) until SEARCH_ENOUGH match, at most SEARCH_VISIT_CAP looked at. */
+#define SEARCH_ALL_FRACTION 32
+/* When every document is a candidate, at most this many are looked at. */
+#define SEARCH_VISIT_CAP 500000
 
 enum search_hit_flags {
 	SEARCH_HIT_SIRET = 1 << 0,     /* found by its SIRET */

@@ -263,6 +263,51 @@ static void test_match_details(void **state)
 	assert_int_equal(search_run(f->ix, "x", SEARCH_LIMIT_MAX + 1, &r, NULL), ERR_INVALID);
 }
 
+/* Two typos in a word of 5 to 8 letters are tried only when nothing matches every word
+ * with the ordinary budget (one typo up to 8 letters). */
+static void test_two_typos_short_word(void **state)
+{
+	struct fixture *f = *state;
+	struct search_result *r;
+
+	r = run(f->ix, "drunad toulouse"); /* durand: two swaps */
+	assert_true(r->n >= 1);
+	assert_int_equal(row_of(f, &r->hit[0]), 5);
+	assert_int_equal(r->hit[0].word_typos[0], 2);
+	assert_int_equal(r->hit[0].word_field[0], SEARCH_FIELD_NAME);
+	assert_int_equal(r->hit[0].score.matched, 2);
+	search_result_free(r);
+
+	r = run(f->ix, "drunad "); /* alone, not a prefix */
+	assert_true(r->n >= 1);
+	assert_int_equal(row_of(f, &r->hit[0]), 5);
+	assert_int_equal(r->hit[0].word_typos[0], 2);
+	search_result_free(r);
+
+	/* one typo matches: the budget stays at one, no hit carries two */
+	r = run(f->ix, "durnad toulouse");
+	assert_true(r->n >= 1);
+	assert_int_equal(row_of(f, &r->hit[0]), 5);
+	assert_int_equal(r->hit[0].word_typos[0], 1);
+	for (size_t i = 0; i < r->n; i++)
+		assert_true(r->hit[i].word_typos[0] <= 1);
+	search_result_free(r);
+
+	/* four letters left by a deletion: one typo, only when nothing else matched */
+	r = run(f->ix, "lile coiffure");
+	assert_true(r->n >= 1);
+	assert_int_equal(row_of(f, &r->hit[0]), 6);
+	assert_int_equal(r->hit[0].word_typos[0], 1);
+	assert_int_equal(r->hit[0].word_field[0], SEARCH_FIELD_COMMUNE);
+	search_result_free(r);
+
+	/* the last word, typed as a prefix, keeps its budget (too many near prefixes) */
+	r = run(f->ix, "toulouse drunad");
+	for (size_t i = 0; i < r->n; i++)
+		assert_true(r->hit[i].word_typos[1] <= 1);
+	search_result_free(r);
+}
+
 static void test_identifiers(void **state)
 {
 	struct fixture *f = *state;
@@ -547,16 +592,176 @@ static void test_empty_and_builder(void **state)
 	search_index_free(NULL);
 }
 
+/* A registry where one word is everywhere ("conseil", "lyon"): such a word is checked
+ * on the documents' prefix signatures instead of its postings; unique words find their
+ * establishment whatever the common words typed beside them, and a wrong common word
+ * still leaves the partial matches. */
+#define BIG_DOCS 80000
+
+static void big_word(size_t i, char *w)
+{
+	/* a distinct 5-letter word per document: "qa" then three letters */
+	w[0] = 'q';
+	w[1] = 'a';
+	w[2] = (char)('a' + i / 676 % 26);
+	w[3] = (char)('a' + i / 26 % 26);
+	w[4] = (char)('a' + i % 26);
+	w[5] = '\0';
+	if (i >= 17576)
+		w[1] = (char)('b' + i / 17576);
+}
+
+static void big_siret(size_t i, char siret[15])
+{
+	char siren[10];
+
+	snprintf(siren, sizeof siren, "%08zu0", 10000000 + i);
+	siret_luhn_complete(siren, 9);
+	snprintf(siret, 15, "%s00010", siren);
+	siret_luhn_complete(siret, 14);
+}
+
+/* Asserts that the first hit of q is big document i, matching `matched` words. */
+static void expect_big(struct search_index *ix, const char *q, size_t i, int matched)
+{
+	struct search_result *r = run(ix, q);
+	char siret[15];
+
+	big_siret(i, siret);
+	if (r->n == 0 || strcmp(r->hit[0].siret, siret) != 0)
+		fail_msg("\"%s\": first is %s (%s, %s: %d words, %d typos), expected %s", q,
+		         r->n ? r->hit[0].siret : "nothing", r->n ? r->hit[0].name : "",
+		         r->n ? r->hit[0].commune : "", r->n ? r->hit[0].score.matched : 0,
+		         r->n ? r->hit[0].score.typos : 0, siret);
+	if (matched >= 0)
+		assert_int_equal(r->hit[0].score.matched, matched);
+	search_result_free(r);
+}
+
+static void test_common_words(void **state)
+{
+	struct search_builder *b = search_builder_new();
+	struct search_index *ix = NULL;
+	struct search_result *r;
+	struct err e = {0};
+	static const size_t probe[] = {0, 1, 777, 17576, 40000, BIG_DOCS - 1};
+
+	(void)state;
+	for (size_t i = 0; i < BIG_DOCS; i++) {
+		char siret[15], name[64], w[8];
+		struct legal_unit u = {.name = name};
+		struct establishment est = {.siret = siret,
+		                            .state = "A",
+		                            .postcode = "69003",
+		                            .commune_name = i % 2 ? "LYON" : "VILLEURBANNE",
+		                            .street_type = "RUE",
+		                            .street_name = "DE LA PAIX"};
+
+		big_siret(i, siret);
+		big_word(i, w);
+		snprintf(name, sizeof name, "CONSEIL %s%s", w, i % 3 ? " DISTRIBUTION" : "");
+		if (search_builder_add(b, &est, &u, &e) != ERR_OK)
+			fail_msg("add %zu: %s", i, e.msg);
+	}
+	assert_int_equal(search_builder_finish(b, &ix, &e), ERR_OK);
+	for (size_t k = 0; k < sizeof probe / sizeof probe[0]; k++) {
+		char q[128], w[8];
+		size_t i = probe[k];
+		const char *place = i % 2 ? "lyon" : "villeurbanne";
+
+		big_word(i, w);
+		/* "conseil", "distribution" and the commune are in tens of thousands */
+		snprintf(q, sizeof q, "conseil %s %s", w, place);
+		expect_big(ix, q, i, 3);
+		/* a short prefix typed last: checked on signatures */
+		snprintf(q, sizeof q, "%s c", w);
+		expect_big(ix, q, i, 2);
+		snprintf(q, sizeof q, "%s %s co", w, place);
+		expect_big(ix, q, i, 3);
+		/* the wrong commune is in half of the documents: the establishment is still
+		 * found, matching the two other words (after the unique word's neighbours that
+		 * match all three with a typo) */
+		snprintf(q, sizeof q, "conseil %s %s ", w, i % 2 ? "villeurbanne" : "lyon");
+		{
+			struct search_result *rr = NULL;
+			char siret[15];
+			int found = 0;
+
+			big_siret(i, siret);
+			assert_int_equal(search_run(ix, q, SEARCH_LIMIT_MAX, &rr, &e), ERR_OK);
+			for (size_t h = 0; h < rr->n; h++)
+				if (strcmp(rr->hit[h].siret, siret) == 0) {
+					found = 1;
+					assert_int_equal(rr->hit[h].score.matched, 2);
+					assert_int_equal(rr->hit[h].score.typos, 0);
+				}
+			if (!found)
+				fail_msg("\"%s\" did not find %s", q, siret);
+			search_result_free(rr);
+		}
+	}
+	/* common words only: the top is full, every hit matches both */
+	r = run(ix, "conseil distribution lyon");
+	assert_int_equal(r->n, 10);
+	for (size_t k = 0; k < r->n; k++)
+		assert_int_equal(r->hit[k].score.matched, 3);
+	search_result_free(r);
+	/* a typo in the common word: still first */
+	expect_big(ix, "consiel qaaab lyon", 1, 3);
+	search_index_free(ix);
+	search_builder_free(b);
+}
+
+/* Two neighbouring digits 0 and 9 swapped keep a valid Luhn sum: a valid SIRET that no
+ * establishment has is corrected like one whose check digit fails. */
+static void test_valid_swapped_siret(void **state)
+{
+	struct search_builder *b = search_builder_new();
+	struct search_index *ix = NULL;
+	struct search_result *r;
+	struct err e = {0};
+	char siret[15], swapped[15];
+	struct legal_unit u = {.name = "ENTREPRISE NEUF ZERO"};
+	struct establishment est = {.siret = siret, .state = "A"};
+
+	(void)state;
+	snprintf(siret, sizeof siret, "90314159265000"); /* 14 digits; the last completed */
+	siret_luhn_complete(siret, 14);
+	assert_true(siret_valid(siret));
+	memcpy(swapped, siret, sizeof swapped);
+	swapped[0] = '0';
+	swapped[1] = '9';
+	assert_true(siret_valid(swapped));
+	assert_int_equal(search_builder_add(b, &est, &u, &e), ERR_OK);
+	assert_int_equal(search_builder_finish(b, &ix, &e), ERR_OK);
+	r = run(ix, swapped);
+	assert_int_equal(r->n, 1);
+	assert_string_equal(r->hit[0].siret, siret);
+	assert_true(r->hit[0].flags & SEARCH_HIT_CORRECTED);
+	assert_int_equal(r->hit[0].corrected_how, 's');
+	assert_int_equal(r->hit[0].corrected_pos, 0);
+	search_result_free(r);
+	r = run(ix, siret); /* as typed: not corrected */
+	assert_int_equal(r->n, 1);
+	assert_false(r->hit[0].flags & SEARCH_HIT_CORRECTED);
+	search_result_free(r);
+	search_index_free(ix);
+	search_builder_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_ranking),
 	    cmocka_unit_test(test_match_details),
+	    cmocka_unit_test(test_two_typos_short_word),
 	    cmocka_unit_test(test_identifiers),
 	    cmocka_unit_test(test_file),
 	    cmocka_unit_test(test_delta),
 	    cmocka_unit_test(test_threads),
 	    cmocka_unit_test(test_empty_and_builder),
+	    cmocka_unit_test(test_common_words),
+	    cmocka_unit_test(test_valid_swapped_siret),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
