@@ -51,7 +51,7 @@ static void test_matrix(void **state)
 	while (fgets(line, sizeof line, f)) {
 		struct policy_subject sub = {.agent_id = 10, .region_code = "84"};
 		struct policy_object obj;
-		enum policy_action a;
+		enum policy_action a = POLICY_REGISTRY_READ;
 		enum policy_decision d;
 		const char *got;
 
