@@ -163,6 +163,9 @@ static enum err_code before_handler(void *ctx, struct http_request *req,
 
 	if (rc != ERR_OK)
 		return rc;
+	/* The request's reads share one snapshot (one set of file locks instead of one per
+	 * statement); a write ends it first (store.h). Ended when the request is answered. */
+	store_read_begin(req->store);
 	if (srv->cfg.auth_hook)
 		return srv->cfg.auth_hook(srv->cfg.auth_ctx, req, route, e);
 	if (route->flags & (HTTP_ROUTE_AUTH | HTTP_ROUTE_CSRF))
@@ -417,6 +420,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 		http_reply_error(req, &e);
 	} else {
 		http_router_dispatch(&srv->router, req);
+		if (req->store)
+			store_read_end(req->store);
 	}
 	return send_reply(srv, conn, req);
 }
