@@ -133,7 +133,7 @@ static enum err_code get_one(struct http_request *req, struct err *e)
 	if (j == NULL)
 		return err_set(e, ERR_INTERNAL, NULL, "cannot build the response");
 	/* The shared history: case records, for control agents only (policy.c). */
-	if (me.role == ROLE_AGENT) {
+	if (policy_may(&me, POLICY_CASE_READ)) {
 		json_t *list = json_array();
 
 		rc = case_history(req->store, &me, siret, 200, history_row, list, e);

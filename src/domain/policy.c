@@ -105,6 +105,14 @@ enum policy_decision policy_check(const struct policy_subject *sub, enum policy_
 	return POLICY_DENY;
 }
 
+int policy_may(const struct policy_subject *sub, enum policy_action action)
+{
+	struct policy_object own = {.owner_id = sub->agent_id, .region_code = sub->region_code,
+	                            .in_scope = 1};
+
+	return policy_check(sub, action, &own) != POLICY_DENY;
+}
+
 enum err_code policy_require(const struct policy_subject *sub, enum policy_action action,
                              const struct policy_object *obj, int *audited, struct err *e)
 {

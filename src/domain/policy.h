@@ -61,6 +61,10 @@ enum policy_decision policy_check(const struct policy_subject *sub, enum policy_
  * tells whether the access must be logged. */
 enum err_code policy_require(const struct policy_subject *sub, enum policy_action action,
                              const struct policy_object *obj, int *audited, struct err *e);
+/* 1 when sub may do action on at least its own records (for deciding whether to look
+ * at records at all, or to offer an action); each record is still checked with
+ * policy_check. */
+int policy_may(const struct policy_subject *sub, enum policy_action action);
 /* The stable name of an action ("case_read"...); parse returns -1 when unknown. */
 const char *policy_action_name(enum policy_action a);
 int policy_action_parse(const char *s, enum policy_action *out);

@@ -115,7 +115,7 @@ enum err_code web_establishment(struct http_request *req, struct err *e)
 	    (er.est.head_office && html_raw(&b, " <span class=\"tag\">Siège</span>") != ERR_OK) ||
 	    html_raw(&b, "</p>\n") != ERR_OK)
 		goto out;
-	if (me.role == ROLE_AGENT &&
+	if (policy_may(&me, POLICY_CASE_CREATE) &&
 	    (html_raw(&b, "<p><a class=\"button primary\" href=\"/interventions/nouvelle?siret=") !=
 	         ERR_OK ||
 	     html_url_arg(&b, siret) != ERR_OK ||
@@ -139,7 +139,7 @@ enum err_code web_establishment(struct http_request *req, struct err *e)
 	    row(&b, "Créé le", web_date_fr(er.est.created_on, d)) != ERR_OK ||
 	    html_raw(&b, "</dl>\n</section>\n") != ERR_OK)
 		goto out;
-	if (me.role == ROLE_AGENT) {
+	if (policy_may(&me, POLICY_CASE_READ)) {
 		if ((rc = web_noms_load(req, &noms, e)) != ERR_OK)
 			goto fail;
 		rc = ERR_TOO_BIG;

@@ -113,12 +113,29 @@ static void test_require_and_anonymous(void **state)
 	assert_int_equal(policy_check(&admin, POLICY_ACTION_COUNT, NULL), POLICY_DENY);
 }
 
+static void test_may(void **state)
+{
+	struct policy_subject agent = {.agent_id = 1, .role = ROLE_AGENT, .region_code = "84"};
+	struct policy_subject manager = {.agent_id = 2, .role = ROLE_MANAGER, .region_code = "84"};
+	struct policy_subject admin = {.agent_id = 3, .role = ROLE_ADMIN};
+
+	(void)state;
+	assert_true(policy_may(&agent, POLICY_CASE_READ));
+	assert_true(policy_may(&agent, POLICY_CASE_CREATE));
+	assert_true(policy_may(&agent, POLICY_CASE_EDIT));
+	assert_false(policy_may(&manager, POLICY_CASE_READ));
+	assert_false(policy_may(&admin, POLICY_CASE_EDIT));
+	assert_false(policy_may(&agent, POLICY_ACCOUNTS_ADMIN));
+	assert_true(policy_may(&admin, POLICY_ACCOUNTS_ADMIN));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_matrix),
 		cmocka_unit_test(test_reports_are_private),
 		cmocka_unit_test(test_require_and_anonymous),
+		cmocka_unit_test(test_may),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
