@@ -122,6 +122,10 @@ describe('browser flows', { skip: reason || false }, () => {
 		await lib.shot(page, 'desktop-intervention-nouvelle-ecran', false);
 		await check(page, 'intervention-nouvelle');
 		await page.reload(); // F5: the autofocus is back on the kind
+		// Chromium applies the autofocus of a reloaded page a moment after "load": wait
+		// for it (bounded), then assert.
+		await page.waitForFunction(() => document.activeElement &&
+			document.activeElement.id === 'f-kind', null, {timeout: 3000}).catch(() => {});
 		assert.equal(await focused(page), 'f-kind');
 		// kind -> on site -> group 1 -> group 2; two themes with the arrows and Space.
 		await page.keyboard.press('Tab');
