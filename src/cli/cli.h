@@ -24,7 +24,7 @@ struct cli_cmd {
 
 extern const struct cli_cmd cmd_init, cmd_generate, cmd_import_sirene, cmd_user, cmd_token, cmd_backup,
 	cmd_restore, cmd_purge, cmd_audit_verify, cmd_serve,
-	cmd_search, cmd_release, cmd_audit, cmd_demo, cmd_version, cmd_help;
+	cmd_search, cmd_release, cmd_audit, cmd_ilo, cmd_demo, cmd_version, cmd_help;
 
 /* The table main.c dispatches from (NULL-terminated), for help listings. */
 extern const struct cli_cmd *const cli_commands[];

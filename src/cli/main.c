@@ -18,6 +18,7 @@ const struct cli_cmd *const cli_commands[] = {
 	&cmd_search,
 	&cmd_release,
 	&cmd_audit,
+	&cmd_ilo,
 	&cmd_demo,
 	&cmd_version,
 	&cmd_help,

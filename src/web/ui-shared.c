@@ -349,6 +349,12 @@ enum err_code web_page_begin(struct http_request *req, struct buf *b, const char
 		     nav_link(req, b, "/mon-activite", "Mon activité") != ERR_OK ||
 		     nav_link(req, b, "/mes-consultations", "Qui a consulté mes dossiers") != ERR_OK))
 			return ERR_TOO_BIG;
+		if (p->role != ROLE_AGENT &&
+		    nav_link(req, b, "/statistiques", "Statistiques") != ERR_OK)
+			return ERR_TOO_BIG;
+		if ((p->role == ROLE_ANALYST || p->role == ROLE_ADMIN) &&
+		    nav_link(req, b, "/rapport-oit", "Rapport OIT") != ERR_OK)
+			return ERR_TOO_BIG;
 		if (p->role == ROLE_ADMIN &&
 		    nav_link(req, b, "/admin/comptes", "Comptes") != ERR_OK)
 			return ERR_TOO_BIG;
@@ -515,5 +521,13 @@ const struct http_route web_routes[] = {
     {"POST", "/admin/comptes", web_account_create, FORM},
     {"POST", "/admin/comptes/{login}/desactiver", web_account_disable, FORM},
     {"POST", "/admin/comptes/{login}/activer", web_account_enable, FORM},
+    /* statistics dashboards (ui-stats.c) */
+    {"GET", "/statistiques", web_stats_home, AUTH},
+    {"GET", "/statistiques/tableau", web_stats_table, AUTH},
+    {"GET", "/statistiques/export", web_stats_export, AUTH},
+    /* ILO annual report (ui-ilo.c) */
+    {"GET", "/rapport-oit", web_ilo_report, AUTH},
+    {"POST", "/rapport-oit", web_ilo_text_save, FORM},
+    {"GET", "/rapport-oit/export", web_ilo_export, AUTH},
     {NULL, NULL, NULL, 0},
 };

@@ -137,6 +137,16 @@ enum err_code web_intervention_update(struct http_request *req, struct err *e);
 enum err_code web_activity(struct http_request *req, struct err *e);
 enum err_code web_reads(struct http_request *req, struct err *e);
 enum err_code web_activity_pdf(struct http_request *req, struct err *e);
+/* ui-stats.c: dashboards of released statistics (managers: their subtree; analysts and
+ * administrators: national) and their CSV / XLSX exports. */
+enum err_code web_stats_home(struct http_request *req, struct err *e);
+enum err_code web_stats_table(struct http_request *req, struct err *e);
+enum err_code web_stats_export(struct http_request *req, struct err *e);
+/* ui-ilo.c: the ILO Convention 81 annual report (HTML, PDF, XLSX) and its editable
+ * item (a). */
+enum err_code web_ilo_report(struct http_request *req, struct err *e);
+enum err_code web_ilo_text_save(struct http_request *req, struct err *e);
+enum err_code web_ilo_export(struct http_request *req, struct err *e);
 enum err_code web_accounts(struct http_request *req, struct err *e);
 enum err_code web_account_create(struct http_request *req, struct err *e);
 enum err_code web_account_disable(struct http_request *req, struct err *e);

@@ -1,0 +1,2 @@
+/* PLACEHOLDER, replaced by its owner. */
+typedef int placeholder_store_ilo;
