@@ -150,6 +150,7 @@ static int run(int argc, char **argv)
 		{"max-connections", required_argument, NULL, 'c'},
 		{"max-per-ip", required_argument, NULL, 'p'},
 		{"timeout", required_argument, NULL, 'o'},
+		{"request-deadline", required_argument, NULL, 'R'},
 		{"index", required_argument, NULL, 'i'},
 		{"tls-cert", required_argument, NULL, 'C'},
 		{"tls-key", required_argument, NULL, 'K'},
@@ -206,6 +207,11 @@ static int run(int argc, char **argv)
 			if (number_opt("--timeout", 1, 3600, &v) != 0)
 				return CLI_EXIT_USAGE;
 			cfg.timeout = (unsigned)v;
+			break;
+		case 'R':
+			if (number_opt("--request-deadline", 1, 3600, &v) != 0)
+				return CLI_EXIT_USAGE;
+			cfg.deadline = (unsigned)v;
 			break;
 		case 'i':
 			index_path = optarg;
@@ -304,7 +310,8 @@ const struct cli_cmd cmd_serve = {
 	.summary = "run the web server and the JSON API",
 	.usage = "Usage: constat serve --db FILE [--listen HOST:PORT] [--threads N]\n"
 	         "                     [--max-body BYTES] [--max-connections N] [--max-per-ip N]\n"
-	         "                     [--timeout SECONDS] [--index FILE] [--edit-window-days N]\n"
+	         "                     [--timeout SECONDS] [--request-deadline SECONDS]\n"
+	         "                     [--index FILE] [--edit-window-days N]\n"
 	         "                     [--session-idle SECONDS] [--tls-cert FILE --tls-key FILE]\n\n"
 	         "Serves the database FILE over HTTP until SIGTERM or SIGINT, then stops\n"
 	         "accepting connections, lets the requests in flight finish (10 s at most) and\n"
@@ -318,6 +325,10 @@ const struct cli_cmd cmd_serve = {
 	         "  --max-connections N    concurrent connections in total (default 512)\n"
 	         "  --max-per-ip N         concurrent connections from one address (default 64)\n"
 	         "  --timeout SECONDS      idle time before a connection is closed (default 30)\n"
+	         "  --request-deadline SECONDS\n"
+	         "                         time for a request (headers and body) to arrive whole,\n"
+	         "                         from the connection's start or the previous reply;\n"
+	         "                         a client trickling bytes is cut past it (default 30)\n"
 	         "  --index FILE           the search index file: loaded when present, else\n"
 	         "                         built from the database and saved there\n"
 	         "  --edit-window-days N   days during which an author edits an intervention\n"

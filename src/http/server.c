@@ -21,6 +21,17 @@
 #include "core/xalloc.h"
 #include "store/store.h"
 
+/* A connection as the watchdog sees it: its socket and the time by which the request it
+ * is receiving must have fully arrived (0 while a request is being handled or its reply
+ * sent: MHD's idle time-out bounds that). Lives from MHD's connection start to its close
+ * notification, which MHD sends before it closes the socket. */
+struct conn_watch {
+	struct conn_watch *prev, *next;
+	int fd;
+	uint64_t deadline_ns;
+	int cut;
+};
+
 /* A database handle opened by one worker thread. */
 struct store_slot {
 	struct store_slot *next;
@@ -37,6 +48,12 @@ struct http_server {
 	struct store_slot *stores;
 	atomic_uint inflight;       /* requests between their request line and completion */
 	atomic_int stopping;
+	/* The watchdog (see "Request deadline" below). */
+	pthread_mutex_t watch_lock; /* guards the list, the deadlines and watch_stop */
+	pthread_cond_t watch_cond;
+	pthread_t watch_thread;
+	int watch_started, watch_stop;
+	struct conn_watch *watched;
 };
 
 /* The calling worker thread's handle. MHD's workers belong to one daemon and die with
@@ -61,6 +78,7 @@ void http_config_defaults(struct http_config *c)
 	c->max_per_ip = HTTP_DEFAULT_MAX_PER_IP;
 	c->timeout = HTTP_DEFAULT_TIMEOUT;
 	c->grace = HTTP_DEFAULT_GRACE;
+	c->deadline = HTTP_DEFAULT_DEADLINE;
 }
 
 enum err_code http_listen_parse(const char *s, struct sockaddr_storage *ss, socklen_t *len,
@@ -332,15 +350,99 @@ static void access_log(struct http_request *req, int completed)
 	         completed ? "" : " (connection closed early)");
 }
 
+/* ---- Request deadline ----------------------------------------------------------------
+ * MHD's time-out is an idle time-out: a client sending a byte every few seconds keeps a
+ * connection (and its memory) forever (slowloris). The watchdog thread gives each request
+ * a deadline to arrive whole; past it, it shuts the socket down, MHD sees the connection
+ * end and closes it. Shutting down (not closing) under watch_lock is safe: MHD tells us
+ * a connection is closed (on_connection) before it closes its socket, and we unlink it
+ * under the same lock, so the descriptor cannot have been reused. */
+
+static void watch_set(struct http_server *srv, struct MHD_Connection *conn, int arm)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn_watch *w = ci ? ci->socket_context : NULL;
+
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&srv->watch_lock);
+	w->deadline_ns = arm ? now_ns() + (uint64_t)srv->cfg.deadline * 1000000000u : 0;
+	pthread_mutex_unlock(&srv->watch_lock);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+	struct http_server *srv = cls;
+	struct conn_watch *w;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+		    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+		w = xcalloc(1, sizeof *w);
+		w->fd = ci ? ci->connect_fd : -1;
+		pthread_mutex_lock(&srv->watch_lock);
+		w->deadline_ns = now_ns() + (uint64_t)srv->cfg.deadline * 1000000000u;
+		w->next = srv->watched;
+		if (srv->watched)
+			srv->watched->prev = w;
+		srv->watched = w;
+		pthread_mutex_unlock(&srv->watch_lock);
+		*socket_context = w;
+		return;
+	}
+	if ((w = *socket_context) == NULL)
+		return;
+	pthread_mutex_lock(&srv->watch_lock);
+	if (w->prev)
+		w->prev->next = w->next;
+	else
+		srv->watched = w->next;
+	if (w->next)
+		w->next->prev = w->prev;
+	pthread_mutex_unlock(&srv->watch_lock);
+	free(w);
+	*socket_context = NULL;
+}
+
+static void *watchdog(void *arg)
+{
+	struct http_server *srv = arg;
+
+	pthread_mutex_lock(&srv->watch_lock);
+	while (!srv->watch_stop) {
+		struct timespec ts;
+		uint64_t now = now_ns();
+		unsigned cut = 0;
+
+		for (struct conn_watch *w = srv->watched; w; w = w->next)
+			if (w->deadline_ns && now > w->deadline_ns && !w->cut && w->fd >= 0) {
+				shutdown(w->fd, SHUT_RDWR);
+				w->cut = 1;
+				cut++;
+			}
+		if (cut)
+			log_warn("http: %u connection(s) cut: a request did not arrive whole "
+			         "within %u s", cut, srv->cfg.deadline);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		pthread_cond_timedwait(&srv->watch_cond, &srv->watch_lock, &ts);
+	}
+	pthread_mutex_unlock(&srv->watch_lock);
+	return NULL;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
 	struct http_server *srv = cls;
 	struct http_request *req = *con_cls;
 
-	(void)conn;
 	if (req == NULL)
 		return;
+	watch_set(srv, conn, 1); /* the next request on this connection has its deadline */
 	access_log(req, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
 	http_request_release(req);
 	free(req);
@@ -396,8 +498,10 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 		return MHD_NO; /* cannot happen: on_uri made it */
 	if (!req->started) {
 		req->started = 1;
-		if (on_headers(srv, req, method))
+		if (on_headers(srv, req, method)) {
+			watch_set(srv, conn, 0);
 			return send_reply(srv, conn, req);
+		}
 		return MHD_YES;
 	}
 	if (*upload_data_size != 0) {
@@ -412,6 +516,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 	}
 	if (req->resp.status != 0)
 		return MHD_YES; /* already replied (MHD should not call again) */
+	watch_set(srv, conn, 0); /* the request is in: no deadline while it is handled */
 	if (req->body_too_big) {
 		struct err e = {0};
 
@@ -475,7 +580,8 @@ enum err_code http_server_start(const struct http_config *c, struct http_server 
 		return err_set(e, ERR_INVALID, "max_url",
 		               "the URL limit must be at least 16 and below the header "
 		               "memory (%zu)", c->header_memory);
-	if (c->max_body == 0 || c->max_connections == 0 || c->max_per_ip == 0 || c->timeout == 0)
+	if (c->max_body == 0 || c->max_connections == 0 || c->max_per_ip == 0 || c->timeout == 0 ||
+	    c->deadline == 0)
 		return err_set(e, ERR_INVALID, "config", "limits must be positive");
 	threads = c->threads ? c->threads : default_threads();
 	if (threads > HTTP_MAX_THREADS)
@@ -505,6 +611,8 @@ enum err_code http_server_start(const struct http_config *c, struct http_server 
 	srv->cfg.threads = threads;
 	srv->gen = atomic_fetch_add(&next_gen, 1);
 	pthread_mutex_init(&srv->lock, NULL);
+	pthread_mutex_init(&srv->watch_lock, NULL);
+	pthread_cond_init(&srv->watch_cond, NULL);
 	atomic_init(&srv->inflight, 0);
 	atomic_init(&srv->stopping, 0);
 	srv->router.tables = c->routes ? c->routes : http_route_tables;
@@ -523,21 +631,29 @@ enum err_code http_server_start(const struct http_config *c, struct http_server 
 		MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, (void *)srv,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, (void *)srv,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, (void *)srv,
 		MHD_OPTION_ARRAY, tls_opts,
 		MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		pthread_mutex_destroy(&srv->lock);
+		pthread_mutex_destroy(&srv->watch_lock);
+		pthread_cond_destroy(&srv->watch_cond);
 		free(srv);
 		return err_set(e, ERR_IO, "listen",
 		               "cannot listen on %s (address in use, or not an address of this "
 		               "machine?)", c->listen);
 	}
+	if (pthread_create(&srv->watch_thread, NULL, watchdog, srv) == 0)
+		srv->watch_started = 1;
+	else
+		log_warn("http: cannot start the request-deadline watchdog; slow clients are "
+		         "cut by the idle time-out only");
 	info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	srv->port = info ? info->port : 0;
 	log_info("http: port %u, %u threads, body <= %zu B, URL <= %zu B, header memory %zu B, "
-	         "%u connections (%u per address), idle time-out %u s", (unsigned)srv->port,
-	         threads, c->max_body, c->max_url, c->header_memory, c->max_connections,
-	         c->max_per_ip, c->timeout);
+	         "%u connections (%u per address), idle time-out %u s, request deadline %u s",
+	         (unsigned)srv->port, threads, c->max_body, c->max_url, c->header_memory,
+	         c->max_connections, c->max_per_ip, c->timeout, c->deadline);
 	*out = srv;
 	return ERR_OK;
 }
@@ -570,6 +686,15 @@ void http_server_stop(struct http_server *srv)
 	MHD_stop_daemon(srv->daemon);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
+	if (srv->watch_started) {
+		pthread_mutex_lock(&srv->watch_lock);
+		srv->watch_stop = 1;
+		pthread_cond_signal(&srv->watch_cond);
+		pthread_mutex_unlock(&srv->watch_lock);
+		pthread_join(srv->watch_thread, NULL);
+	}
+	pthread_mutex_destroy(&srv->watch_lock);
+	pthread_cond_destroy(&srv->watch_cond);
 	for (slot = srv->stores; slot; slot = next) {
 		next = slot->next;
 		store_close(slot->store);

@@ -19,6 +19,7 @@
 #define HTTP_DEFAULT_MAX_CONNECTIONS 512
 #define HTTP_DEFAULT_MAX_PER_IP 64
 #define HTTP_DEFAULT_TIMEOUT 30                   /* seconds a connection may stay idle */
+#define HTTP_DEFAULT_DEADLINE 30                  /* seconds for a whole request to arrive */
 #define HTTP_DEFAULT_GRACE 10                     /* seconds given to in-flight requests */
 #define HTTP_MAX_THREADS 64
 
@@ -32,6 +33,9 @@ struct http_config {
 	unsigned max_connections;   /* in total */
 	unsigned max_per_ip;        /* concurrent connections from one address */
 	unsigned timeout;           /* idle seconds before a connection is closed */
+	unsigned deadline;          /* seconds for a request (headers and body) to arrive,
+	                             * counted from the connection's start or the previous
+	                             * reply; a client trickling bytes is cut past it */
 	unsigned grace;             /* seconds to wait for in-flight requests at shutdown */
 	/* Routes: NULL means http_route_tables. */
 	const struct http_route *const *routes;
