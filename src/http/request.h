@@ -87,6 +87,7 @@ struct http_request {
 	int started;                /* the access handler has seen the request */
 	int target_too_long;        /* the target passed max_url: reply 414 */
 	int body_too_big;           /* the body passed max_body: the rest was dropped */
+	uint64_t audit_ticket;      /* read audits to be committed before the reply (server) */
 };
 
 /* Prepares an empty request whose body may hold max_body bytes. */

@@ -54,6 +54,22 @@ struct http_server {
 	pthread_t watch_thread;
 	int watch_started, watch_stop;
 	struct conn_watch *watched;
+	/* Grouped read audits (see "Read audits" below). */
+	struct store_readq *readq;
+	struct store *audit_store;  /* the auditor thread's handle */
+	pthread_t audit_thread;
+	int audit_started;
+	atomic_int audit_stop;
+	pthread_mutex_t held_lock;  /* guards held and audit_running */
+	struct held *held;          /* replies waiting for their read audits */
+	size_t n_held, cap_held;
+	int audit_running;          /* the auditor resumes held replies */
+};
+
+/* A reply held back (its connection suspended) until its read audits are committed. */
+struct held {
+	struct MHD_Connection *conn;
+	uint64_t ticket;
 };
 
 /* The calling worker thread's handle. MHD's workers belong to one daemon and die with
@@ -160,6 +176,8 @@ static enum err_code thread_store(struct http_server *srv, struct store **out, s
 		log_error("http: cannot open the database: %s", err_text(&oe, text, sizeof text));
 		return err_set(e, ERR_STORE, NULL, "the database cannot be opened");
 	}
+	if (srv->readq)
+		store_set_readq(s, srv->readq);
 	slot = xmalloc(sizeof *slot);
 	slot->store = s;
 	pthread_mutex_lock(&srv->lock);
@@ -484,6 +502,110 @@ static int on_headers(struct http_server *srv, struct http_request *req, const c
 	return 0;
 }
 
+/* ---- Read audits ----------------------------------------------------------------------
+ * A request that read colleagues' records has queued its audit entries (store.h, grouped
+ * read audits). Its reply is held, the connection suspended so that the worker serves
+ * others meanwhile, until the auditor thread has committed the entries with whatever
+ * else gathered; then the auditor resumes it and MHD calls on_access again, which sends
+ * the reply, or a 503 when the commit failed. The auditor commits at most every
+ * AUDIT_GROUP_MS: fewer commits, fewer page caches dropped by the other connections. */
+
+#define AUDIT_GROUP_MS 4
+
+/* Suspends req's connection until its ticket is committed. Returns 0 when there is no
+ * need (already committed or failed, or the auditor is gone: then the request commits
+ * the queue itself). */
+static int hold(struct http_server *srv, struct MHD_Connection *conn, struct http_request *req)
+{
+	int held = 0;
+
+	pthread_mutex_lock(&srv->held_lock);
+	if (srv->audit_running && store_readq_state(srv->readq, req->audit_ticket) == 0) {
+		if (srv->n_held == srv->cap_held) {
+			srv->cap_held = srv->cap_held ? 2 * srv->cap_held : 64;
+			srv->held = xrealloc(srv->held, srv->cap_held * sizeof *srv->held);
+		}
+		srv->held[srv->n_held++] = (struct held){conn, req->audit_ticket};
+		MHD_suspend_connection(conn);
+		held = 1;
+	}
+	pthread_mutex_unlock(&srv->held_lock);
+	return held;
+}
+
+/* Sends req's reply, or a 503 when its read audits could not be committed. */
+static enum MHD_Result release_held(struct http_server *srv, struct MHD_Connection *conn,
+                                    struct http_request *req)
+{
+	uint64_t t = req->audit_ticket;
+
+	req->audit_ticket = 0;
+	if (t && store_readq_state(srv->readq, t) == 0) {
+		struct err e = {0};
+
+		/* the auditor is gone: commit the queue from this worker */
+		if (store_readq_flush(req->store, srv->readq, &e) != ERR_OK) {
+			char text[ERR_FIELD_MAX + ERR_MSG_MAX + 8];
+
+			log_error("http: read audits not written: %s", err_text(&e, text, sizeof text));
+		}
+	}
+	if (t && store_readq_state(srv->readq, t) < 0) {
+		struct err e = {0};
+
+		req->resp.n_headers = 0; /* drop what the page set (cookies, file names) */
+		buf_reset(&req->resp.body);
+		err_set(&e, ERR_STORE, NULL, "the access could not be logged, try again");
+		http_reply_error(req, &e);
+	}
+	return send_reply(srv, conn, req);
+}
+
+/* Resumes the held replies whose tickets are settled (all of them when all is set). */
+static void resume_settled(struct http_server *srv, int all)
+{
+	size_t k = 0;
+
+	pthread_mutex_lock(&srv->held_lock);
+	for (size_t i = 0; i < srv->n_held; i++) {
+		if (all || store_readq_state(srv->readq, srv->held[i].ticket) != 0)
+			MHD_resume_connection(srv->held[i].conn);
+		else
+			srv->held[k++] = srv->held[i];
+	}
+	srv->n_held = k;
+	pthread_mutex_unlock(&srv->held_lock);
+}
+
+static void *auditor(void *arg)
+{
+	struct http_server *srv = arg;
+	char text[ERR_FIELD_MAX + ERR_MSG_MAX + 8];
+
+	for (;;) {
+		int stop = atomic_load(&srv->audit_stop);
+		struct err e = {0};
+
+		if (store_readq_wait(srv->readq, 200) > 0 && !stop) {
+			struct timespec ts = {0, AUDIT_GROUP_MS * 1000000L};
+
+			nanosleep(&ts, NULL); /* let more gather */
+		}
+		if (stop) {
+			/* no more holds: later requests commit their own */
+			pthread_mutex_lock(&srv->held_lock);
+			srv->audit_running = 0;
+			pthread_mutex_unlock(&srv->held_lock);
+		}
+		if (store_readq_flush(srv->audit_store, srv->readq, &e) != ERR_OK)
+			log_error("http: read audits not written: %s",
+			          err_text(&e, text, sizeof text));
+		resume_settled(srv, stop);
+		if (stop)
+			return NULL;
+	}
+}
+
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
                                  const char *method, const char *version,
                                  const char *upload_data, size_t *upload_data_size,
@@ -514,8 +636,11 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (req->resp.status != 0)
-		return MHD_YES; /* already replied (MHD should not call again) */
+	if (req->resp.status != 0) {
+		if (req->audit_ticket == 0)
+			return MHD_YES; /* already replied (MHD should not call again) */
+		return release_held(srv, conn, req); /* resumed: its read audits are done */
+	}
 	watch_set(srv, conn, 0); /* the request is in: no deadline while it is handled */
 	if (req->body_too_big) {
 		struct err e = {0};
@@ -525,10 +650,14 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 		http_reply_error(req, &e);
 	} else {
 		http_router_dispatch(&srv->router, req);
-		if (req->store)
+		if (req->store) {
 			store_read_end(req->store);
+			req->audit_ticket = store_readq_take_ticket(req->store);
+		}
 	}
-	return send_reply(srv, conn, req);
+	if (req->audit_ticket && hold(srv, conn, req))
+		return MHD_YES;
+	return release_held(srv, conn, req);
 }
 
 __attribute__((format(printf, 2, 0)))
@@ -566,7 +695,8 @@ enum err_code http_server_start(const struct http_config *c, struct http_server 
 	struct http_server *srv;
 	struct sockaddr_storage ss;
 	socklen_t sslen;
-	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+	                 MHD_ALLOW_SUSPEND_RESUME;
 	unsigned threads;
 	struct MHD_OptionItem tls_opts[4] = {{MHD_OPTION_END, 0, NULL}, {MHD_OPTION_END, 0, NULL},
 	                                {MHD_OPTION_END, 0, NULL}, {MHD_OPTION_END, 0, NULL}};
@@ -613,6 +743,14 @@ enum err_code http_server_start(const struct http_config *c, struct http_server 
 	pthread_mutex_init(&srv->lock, NULL);
 	pthread_mutex_init(&srv->watch_lock, NULL);
 	pthread_cond_init(&srv->watch_cond, NULL);
+	pthread_mutex_init(&srv->held_lock, NULL);
+	atomic_init(&srv->audit_stop, 0);
+	/* The auditor's handle; without it (tests without a database) each request writes
+	 * its own read audits. */
+	if (store_open(c->db_path, 0, &srv->audit_store, NULL) == ERR_OK) {
+		srv->readq = store_readq_new();
+		srv->audit_running = 1;
+	}
 	atomic_init(&srv->inflight, 0);
 	atomic_init(&srv->stopping, 0);
 	srv->router.tables = c->routes ? c->routes : http_route_tables;
@@ -635,6 +773,9 @@ enum err_code http_server_start(const struct http_config *c, struct http_server 
 		MHD_OPTION_ARRAY, tls_opts,
 		MHD_OPTION_END);
 	if (srv->daemon == NULL) {
+		store_close(srv->audit_store);
+		store_readq_free(srv->readq);
+		pthread_mutex_destroy(&srv->held_lock);
 		pthread_mutex_destroy(&srv->lock);
 		pthread_mutex_destroy(&srv->watch_lock);
 		pthread_cond_destroy(&srv->watch_cond);
@@ -642,6 +783,12 @@ enum err_code http_server_start(const struct http_config *c, struct http_server 
 		return err_set(e, ERR_IO, "listen",
 		               "cannot listen on %s (address in use, or not an address of this "
 		               "machine?)", c->listen);
+	}
+	if (srv->readq) {
+		if (pthread_create(&srv->audit_thread, NULL, auditor, srv) == 0)
+			srv->audit_started = 1;
+		else
+			srv->audit_running = 0;
 	}
 	if (pthread_create(&srv->watch_thread, NULL, watchdog, srv) == 0)
 		srv->watch_started = 1;
@@ -683,9 +830,21 @@ void http_server_stop(struct http_server *srv)
 	if (left > 0)
 		log_warn("http: %u request(s) still running after %u s, closing them", left,
 		         srv->cfg.grace);
+	/* The auditor commits what is queued and resumes every held reply before MHD stops
+	 * (MHD must not stop with suspended connections). */
+	if (srv->audit_started) {
+		atomic_store(&srv->audit_stop, 1);
+		pthread_join(srv->audit_thread, NULL);
+	}
 	MHD_stop_daemon(srv->daemon);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
+	if (srv->readq) {
+		struct err e = {0};
+
+		if (store_readq_flush(srv->audit_store, srv->readq, &e) != ERR_OK)
+			log_error("http: read audits not written at shutdown");
+	}
 	if (srv->watch_started) {
 		pthread_mutex_lock(&srv->watch_lock);
 		srv->watch_stop = 1;
@@ -700,6 +859,10 @@ void http_server_stop(struct http_server *srv)
 		store_close(slot->store);
 		free(slot);
 	}
+	store_close(srv->audit_store);
+	store_readq_free(srv->readq);
+	free(srv->held);
+	pthread_mutex_destroy(&srv->held_lock);
 	pthread_mutex_destroy(&srv->lock);
 	free(srv);
 }

@@ -19,7 +19,7 @@
 #include "domain/siret.h"
 
 extern const unsigned char migration_0001[], migration_0002[], migration_0003[],
-	migration_0004[], migration_0005[];
+	migration_0004[], migration_0005[], migration_0006[];
 
 /* ---- Migrations: one entry per schema version, applied in order ------------------- */
 
@@ -29,6 +29,7 @@ static const unsigned char *const migrations[] = {
 	migration_0003,
 	migration_0004,
 	migration_0005,
+	migration_0006,
 };
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -390,6 +391,8 @@ struct store {
 	int64_t last_followup;       /* id of the follow-up inserted last */
 	unsigned char audit_key[STORE_AUDIT_KEY_LEN]; /* keys the audit chain */
 	int has_audit_key;
+	struct store_readq *readq;   /* read audits are queued there (borrowed), or NULL */
+	uint64_t readq_ticket;       /* the ticket of the reads this handle queued last */
 	sqlite3_stmt *stmt[ST_COUNT];
 };
 
@@ -2544,23 +2547,195 @@ enum err_code store_token_revoke(struct store *s, int64_t agent_id, int64_t toke
 	return rc;
 }
 
+/* ---- Read audits in groups ----------------------------------------------------------
+ * A page that shows colleagues' records writes one audit entry per record read. Written
+ * by each request in its own transaction, those commits halve the server's read
+ * throughput: each commit makes every other connection drop its page cache (SQLite resets
+ * it when the WAL changed) and queues behind the write lock. With a queue, requests hand
+ * their entries over and one writer commits whatever has gathered in one transaction;
+ * the server holds each reply back until its entries are committed (a read is never
+ * served before it is logged). */
+
+#define READQ_MAX 65536 /* entries waiting; past it a request writes its own */
+
+struct readq_entry {
+	int64_t actor_id;
+	struct store_read read;
+};
+
+struct store_readq {
+	pthread_mutex_t lock;
+	pthread_cond_t arrived;
+	struct readq_entry *v;
+	size_t n, cap;
+	uint64_t queued; /* ticket of the last entries queued */
+	uint64_t done;   /* every ticket up to this one is committed... */
+	uint64_t failed; /* ...except those up to this one when it is not below done */
+};
+
+struct store_readq *store_readq_new(void)
+{
+	struct store_readq *q = xcalloc(1, sizeof *q);
+
+	pthread_mutex_init(&q->lock, NULL);
+	pthread_cond_init(&q->arrived, NULL);
+	return q;
+}
+
+void store_readq_free(struct store_readq *q)
+{
+	if (q == NULL)
+		return;
+	pthread_mutex_destroy(&q->lock);
+	pthread_cond_destroy(&q->arrived);
+	free(q->v);
+	free(q);
+}
+
+void store_set_readq(struct store *s, struct store_readq *q)
+{
+	s->readq = q;
+	s->readq_ticket = 0;
+}
+
+uint64_t store_readq_take_ticket(struct store *s)
+{
+	uint64_t t = s->readq_ticket;
+
+	s->readq_ticket = 0;
+	return t;
+}
+
+int store_readq_state(struct store_readq *q, uint64_t ticket)
+{
+	int state;
+
+	pthread_mutex_lock(&q->lock);
+	if (ticket > q->done)
+		state = 0;
+	else
+		state = ticket <= q->failed ? -1 : 1;
+	pthread_mutex_unlock(&q->lock);
+	return state;
+}
+
+size_t store_readq_wait(struct store_readq *q, unsigned timeout_ms)
+{
+	struct timespec ts;
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += timeout_ms / 1000;
+	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&q->lock);
+	if (q->n == 0)
+		pthread_cond_timedwait(&q->arrived, &q->lock, &ts);
+	n = q->n;
+	pthread_mutex_unlock(&q->lock);
+	return n;
+}
+
+static enum err_code write_reads(struct store *s, const struct readq_entry *v, size_t n,
+                                 struct err *e);
+
+/* Queues n reads of actor_id; a full queue makes the request write its own. */
+static enum err_code readq_add(struct store *s, int64_t actor_id, const struct store_read *reads,
+                               size_t n, struct err *e)
+{
+	struct store_readq *q = s->readq;
+
+	pthread_mutex_lock(&q->lock);
+	if (q->n + n > READQ_MAX) {
+		struct readq_entry *own = xmalloc(n * sizeof *own);
+		enum err_code rc;
+
+		pthread_mutex_unlock(&q->lock);
+		for (size_t i = 0; i < n; i++)
+			own[i] = (struct readq_entry){actor_id, reads[i]};
+		rc = write_reads(s, own, n, e);
+		free(own);
+		return rc;
+	}
+	if (q->n + n > q->cap) {
+		q->cap = q->cap ? q->cap * 2 : 256;
+		while (q->cap < q->n + n)
+			q->cap *= 2;
+		q->v = xrealloc(q->v, q->cap * sizeof *q->v);
+	}
+	for (size_t i = 0; i < n; i++)
+		q->v[q->n++] = (struct readq_entry){actor_id, reads[i]};
+	s->readq_ticket = ++q->queued;
+	pthread_cond_signal(&q->arrived);
+	pthread_mutex_unlock(&q->lock);
+	return ERR_OK;
+}
+
+enum err_code store_readq_flush(struct store *s, struct store_readq *q, struct err *e)
+{
+	struct readq_entry *v;
+	size_t n;
+	uint64_t upto;
+	enum err_code rc;
+
+	pthread_mutex_lock(&q->lock);
+	v = q->v;
+	n = q->n;
+	upto = q->queued;
+	q->v = NULL;
+	q->n = q->cap = 0;
+	pthread_mutex_unlock(&q->lock);
+	if (n == 0) {
+		free(v);
+		return ERR_OK;
+	}
+	rc = write_reads(s, v, n, e);
+	free(v);
+	pthread_mutex_lock(&q->lock);
+	if (rc != ERR_OK)
+		q->failed = upto;
+	q->done = upto;
+	pthread_mutex_unlock(&q->lock);
+	return rc;
+}
+
 enum err_code store_audit_reads(struct store *s, int64_t actor_id, const struct store_read *reads,
                                 size_t n, struct err *e)
+{
+	struct readq_entry *v;
+	enum err_code rc;
+
+	if (n == 0)
+		return ERR_OK;
+	if (s->readq)
+		return readq_add(s, actor_id, reads, n, e);
+	v = xmalloc(n * sizeof *v);
+	for (size_t i = 0; i < n; i++)
+		v[i] = (struct readq_entry){actor_id, reads[i]};
+	rc = write_reads(s, v, n, e);
+	free(v);
+	return rc;
+}
+
+/* Writes n read entries in one transaction, without waiting for the disk. */
+static enum err_code write_reads(struct store *s, const struct readq_entry *v, size_t n,
+                                 struct err *e)
 {
 	char id[24];
 	enum err_code rc = ERR_OK;
 
-	if (n == 0)
-		return ERR_OK;
 	if (s->tx_depth > 0 || s->sp_depth > 0)
 		return err_set(e, ERR_INTERNAL, NULL, "read audits are written outside transactions");
 	lock_writes(s);
 	s->no_sync = 1;
 	if ((rc = store_begin(s, e)) == ERR_OK) {
 		for (size_t i = 0; rc == ERR_OK && i < n; i++) {
-			snprintf(id, sizeof id, "%lld", (long long)reads[i].intervention_id);
-			rc = store_audit_append(s, actor_id, "case.read", "intervention", id,
-			                        reads[i].owner_id, NULL, e);
+			snprintf(id, sizeof id, "%lld", (long long)v[i].read.intervention_id);
+			rc = store_audit_append(s, v[i].actor_id, "case.read", "intervention", id,
+			                        v[i].read.owner_id, NULL, e);
 		}
 		if (rc == ERR_OK)
 			rc = store_commit(s, e);

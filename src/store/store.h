@@ -293,6 +293,27 @@ struct store_read {
 enum err_code store_audit_reads(struct store *s, int64_t actor_id, const struct store_read *reads,
                                 size_t n, struct err *e);
 
+/* Grouped read audits (the server's): once store_set_readq(s, q) is called, the
+ * store_audit_reads of s queue their entries in q (shared by the handles of one database)
+ * and remember a ticket; whoever answers the request takes it with
+ * store_readq_take_ticket and must not answer before store_readq_state says 1 (the
+ * entries are committed) or -1 (their commit failed: answer 503). One writer calls
+ * store_readq_flush, which commits everything queued in one transaction. A full queue
+ * (65,536 entries) makes a request write its own entries at once. */
+struct store_readq;
+struct store_readq *store_readq_new(void);
+/* q must be empty and no handle use it any more. NULL is a no-op. */
+void store_readq_free(struct store_readq *q);
+void store_set_readq(struct store *s, struct store_readq *q);
+/* The ticket of the entries s queued last (0: none), forgotten by s. */
+uint64_t store_readq_take_ticket(struct store *s);
+/* 1 committed, 0 waiting, -1 the commit failed. */
+int store_readq_state(struct store_readq *q, uint64_t ticket);
+/* Waits up to timeout_ms for entries to be queued; returns how many are waiting. */
+size_t store_readq_wait(struct store_readq *q, unsigned timeout_ms);
+/* Commits every queued entry on s (a handle of the same database) in one transaction. */
+enum err_code store_readq_flush(struct store *s, struct store_readq *q, struct err *e);
+
 /* Walks the whole audit trail and checks its chain. The result says how many entries
  * there are and, when the chain is broken, the first entry concerned and what is wrong
  * (a change, a removal, a reordering, removed last entries). */
