@@ -19,12 +19,8 @@ other=$(sqlite3 "$db" "SELECT login FROM agent WHERE role = 'agent' AND login <>
                        AND id IN (SELECT author_id FROM intervention) LIMIT 1")
 printf 'demo-constat\n' | "$constat" user passwd --db "$db" --login "$other" --password-stdin >/dev/null
 
-"$constat" serve --db "$db" --listen 127.0.0.1:0 >"$tmp/serve.out" 2>"$tmp/serve.err" &
-pid=$!
+start_server "$db"
 trap 'kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
-for _ in $(seq 50); do grep -q listening "$tmp/serve.out" 2>/dev/null && break; sleep 0.1; done
-port=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$tmp/serve.out")
-base=http://127.0.0.1:$port
 
 # call NAME METHOD PATH [BODY]: as the user whose cookie jar is $tmp/NAME.jar; sets
 # $status and $body.

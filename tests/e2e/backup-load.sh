@@ -29,15 +29,7 @@ agent=$(sqlite3 "$db" "SELECT value FROM meta WHERE key = 'demo.login.agent'")
 token=$("$constat" token create --db "$db" --login "$agent" --label backup)
 siret=$(sqlite3 "$db" "SELECT siret FROM establishment WHERE state = 'A' LIMIT 1")
 
-"$constat" serve --db "$db" --listen 127.0.0.1:0 --threads 2 >"$tmp/serve.out" 2>"$tmp/serve.err" &
-pid=$!
-port=
-for _ in $(seq 1 200); do
-	port=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$tmp/serve.out")
-	[ -n "$port" ] && break
-	sleep 0.05
-done
-[ -n "$port" ] && ok || { ko "server did not start"; finish; exit 1; }
+start_server "$db"
 
 cat >"$tmp/writer.py" <<'EOF'
 import http.client, json, os, sys

@@ -36,22 +36,7 @@ expect_status "serve on an old schema" 1 "$constat" serve --db "$tmp/old.db"
 expect_match "schema named" "schema" "$(cat "$tmp/err")"
 
 # --- start on port 0 and read the port
-"$constat" serve --db "$db" --listen 127.0.0.1:0 --threads 2 --max-body 4096 \
-	>"$tmp/stdout" 2>"$log" &
-pid=$!
-port=
-for _ in $(seq 1 100); do
-	port=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$tmp/stdout")
-	[ -n "$port" ] && break
-	sleep 0.05
-done
-if [ -z "$port" ]; then
-	ko "server did not print its port ($(head -c 300 "$log"))"
-	finish
-	exit 1
-fi
-ok
-base=http://127.0.0.1:$port
+start_server "$db" --max-body 4096
 
 # status URL [CURL ARGS...]: prints the status code
 status() {

@@ -29,6 +29,33 @@ expect_status() {
 	fi
 }
 
+# start_server DB [ARGS...]: starts "$constat serve" on an ephemeral loopback port with two
+# threads and sets pid, port and base. Standard output goes to $tmp/serve.out, the log to
+# $log when the script set it, else $tmp/serve.err. Ends the script when no port shows,
+# unless START_MAY_FAIL=1 (port is then empty).
+start_server() {
+	local d=$1
+	shift
+	"$constat" serve --db "$d" --listen 127.0.0.1:0 --threads 2 "$@" >"$tmp/serve.out" \
+		2>"${log:-$tmp/serve.err}" &
+	pid=$!
+	port=
+	for _ in $(seq 1 200); do
+		port=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$tmp/serve.out")
+		[ -n "$port" ] && break
+		sleep 0.05
+	done
+	if [ -z "$port" ] && [ "${START_MAY_FAIL:-0}" = 1 ]; then
+		return
+	fi
+	if [ -z "$port" ]; then
+		ko "the server did not print its port ($(head -c 300 "${log:-$tmp/serve.err}"))"
+		finish
+		exit 1
+	fi
+	base=http://127.0.0.1:$port
+}
+
 finish() {
 	echo "$passed passed, $failed failed"
 	[ "$failed" -eq 0 ]

@@ -33,21 +33,7 @@ admin=$(login_of admin)
 password=demo-constat
 [ -n "$agent" ] && [ -n "$manager" ] && [ -n "$admin" ] && ok || ko "demo logins in meta"
 
-"$constat" serve --db "$db" --listen 127.0.0.1:0 --threads 2 >"$tmp/stdout" 2>"$log" &
-pid=$!
-port=
-for _ in $(seq 1 200); do
-	port=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$tmp/stdout")
-	[ -n "$port" ] && break
-	sleep 0.05
-done
-if [ -z "$port" ]; then
-	ko "server did not print its port ($(head -c 300 "$log"))"
-	finish
-	exit 1
-fi
-ok
-base=http://127.0.0.1:$port
+start_server "$db"
 # The search index is built in the background: wait until it answers.
 for _ in $(seq 1 100); do
 	grep -q 'search index ready' "$log" && break
