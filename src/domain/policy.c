@@ -16,6 +16,8 @@ static const char *const action_names[POLICY_ACTION_COUNT] = {
 	[POLICY_ORG_ADMIN] = "org_admin",
 	[POLICY_NOMENCLATURE_ADMIN] = "nomenclature_admin",
 	[POLICY_ACTIONS_ADMIN] = "actions_admin",
+	[POLICY_ILO_READ] = "ilo_read",
+	[POLICY_ILO_EDIT] = "ilo_edit",
 };
 
 const char *policy_action_name(enum policy_action a)
@@ -94,6 +96,12 @@ enum policy_decision policy_check(const struct policy_subject *sub, enum policy_
 		if (sub->role == ROLE_MANAGER)
 			return obj->in_scope ? POLICY_ALLOW : POLICY_DENY;
 		return POLICY_DENY;
+	case POLICY_ILO_READ:
+	case POLICY_ILO_EDIT:
+		/* The ILO report is national (released national and region cells): analysts and
+		 * administrators; managers see their subtree through the dashboards only. */
+		return sub->role == ROLE_ANALYST || sub->role == ROLE_ADMIN ? POLICY_ALLOW
+		                                                            : POLICY_DENY;
 	case POLICY_ACCOUNTS_ADMIN:
 	case POLICY_ORG_ADMIN:
 	case POLICY_NOMENCLATURE_ADMIN:

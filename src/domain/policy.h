@@ -28,6 +28,8 @@ enum policy_action {
 	POLICY_ORG_ADMIN,         /* the organisation tree and assignments */
 	POLICY_NOMENCLATURE_ADMIN,/* themes, kinds */
 	POLICY_ACTIONS_ADMIN,     /* priority actions */
+	POLICY_ILO_READ,          /* the national ILO Convention 81 annual report */
+	POLICY_ILO_EDIT,          /* its editable item (a), laws and regulations */
 	POLICY_ACTION_COUNT
 };
 
