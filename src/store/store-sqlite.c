@@ -1153,7 +1153,7 @@ enum err_code store_legal_unit_upsert(struct store *s, const struct legal_unit *
                                       struct err *e)
 {
 	sqlite3_stmt *st;
-	int64_t siren;
+	int64_t siren = 0;
 
 	if (parse_number("siren", u->siren, 9, &siren, e) != ERR_OK)
 		return ERR_INVALID;
@@ -1175,7 +1175,7 @@ enum err_code store_establishment_upsert(struct store *s, const struct establish
                                          struct err *e)
 {
 	sqlite3_stmt *st;
-	int64_t siret, siren;
+	int64_t siret = 0, siren = 0;
 
 	if (parse_number("siret", est->siret, 14, &siret, e) != ERR_OK)
 		return ERR_INVALID;
