@@ -18,20 +18,10 @@ static const char *text(sqlite3_stmt *st, int i)
 
 static enum err_code prepare(struct store *s, const char *sql, sqlite3_stmt **st, struct err *e)
 {
-	if (sqlite3_prepare_v2(store_sqlite_db(s), sql, -1, st, NULL) != SQLITE_OK)
-		return store_sqlite_error(s, e, "ILO report");
-	return ERR_OK;
+	return store_sqlite_prepare(s, sql, st, "ILO report", e);
 }
 
-/* Ends a walk: ERR_OK when step is SQLITE_DONE, else the connection's error. */
-static enum err_code walk_end(struct store *s, sqlite3_stmt *st, int step, const char *what,
-                              struct err *e)
-{
-	enum err_code rc = step == SQLITE_DONE ? ERR_OK : store_sqlite_error(s, e, what);
-
-	sqlite3_finalize(st);
-	return rc;
-}
+#define walk_end store_sqlite_walk_end
 
 enum err_code store_ilo_regions(struct store *s, store_ilo_region_cb cb, void *ctx,
                                 struct err *e)

@@ -439,6 +439,23 @@ enum err_code store_sqlite_error(struct store *s, struct err *e, const char *wha
 	return db_error(s, e, what);
 }
 
+enum err_code store_sqlite_prepare(struct store *s, const char *sql, sqlite3_stmt **st,
+                                   const char *what, struct err *e)
+{
+	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
+		return store_sqlite_error(s, e, what);
+	return ERR_OK;
+}
+
+enum err_code store_sqlite_walk_end(struct store *s, sqlite3_stmt *st, int step,
+                                    const char *what, struct err *e)
+{
+	enum err_code rc = step == SQLITE_DONE ? ERR_OK : store_sqlite_error(s, e, what);
+
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* ---- Helpers ---------------------------------------------------------------------- */
 
 static enum err_code exec(struct store *s, const char *sql, struct err *e)

@@ -17,9 +17,7 @@ static const char *col_text(sqlite3_stmt *st, int i)
 
 static enum err_code prepare(struct store *s, const char *sql, sqlite3_stmt **st, struct err *e)
 {
-	if (sqlite3_prepare_v2(store_sqlite_db(s), sql, -1, st, NULL) != SQLITE_OK)
-		return store_sqlite_error(s, e, "statistics (dashboards)");
-	return ERR_OK;
+	return store_sqlite_prepare(s, sql, st, "statistics (dashboards)", e);
 }
 
 enum err_code store_stats_read_releases(struct store *s, store_stats_read_release_cb cb, void *ctx,
@@ -52,9 +50,7 @@ enum err_code store_stats_read_releases(struct store *s, store_stats_read_releas
 			break;
 		}
 	}
-	rc = step == SQLITE_DONE ? ERR_OK : store_sqlite_error(s, e, "statistics: releases");
-	sqlite3_finalize(st);
-	return rc;
+	return store_sqlite_walk_end(s, st, step, "statistics: releases", e);
 }
 
 /* One query over geo[0..n-1] (n >= 1, at most STORE_STATS_READ_GEO_CHUNK). Returns 1 in
@@ -186,9 +182,7 @@ enum err_code store_stats_read_series(struct store *s, const char *year, int64_t
 			break;
 		}
 	}
-	rc = step == SQLITE_DONE ? ERR_OK : store_sqlite_error(s, e, "statistics: series");
-	sqlite3_finalize(st);
-	return rc;
+	return store_sqlite_walk_end(s, st, step, "statistics: series", e);
 }
 
 enum err_code store_stats_read_action_titles(struct store *s, store_stats_read_label_cb cb,
@@ -206,7 +200,5 @@ enum err_code store_stats_read_action_titles(struct store *s, store_stats_read_l
 			step = SQLITE_DONE;
 			break;
 		}
-	rc = step == SQLITE_DONE ? ERR_OK : store_sqlite_error(s, e, "statistics: actions");
-	sqlite3_finalize(st);
-	return rc;
+	return store_sqlite_walk_end(s, st, step, "statistics: actions", e);
 }
