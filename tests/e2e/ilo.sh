@@ -48,21 +48,7 @@ visits=$(sqlite3 "$db" "SELECT CASE status WHEN 'published' THEN value ELSE 'sec
                         AND tbl = 'visites' AND geo = 'FR' AND cat = '_'")
 [ -n "$visits" ] && ok || ko "the release has a national visits cell"
 
-"$constat" serve --db "$db" --listen 127.0.0.1:0 --threads 2 >"$tmp/stdout" 2>"$log" &
-pid=$!
-port=
-for _ in $(seq 1 200); do
-	port=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$tmp/stdout")
-	[ -n "$port" ] && break
-	sleep 0.05
-done
-if [ -z "$port" ]; then
-	ko "server did not print its port ($(head -c 300 "$log"))"
-	finish
-	exit 1
-fi
-ok
-base=http://127.0.0.1:$port
+start_server "$db"
 
 # fetch NAME JAR PATH [CURL ARGS...]: the status; HTML bodies checked with tidy
 fetch() {

@@ -45,21 +45,7 @@ rscope=$(scope_of "$rmanager")
 other=$(sqlite3 "$db" "SELECT code FROM org_unit WHERE level = 'unit' AND code != '$uscope'
                        ORDER BY code LIMIT 1")
 
-"$constat" serve --db "$db" --listen 127.0.0.1:0 --threads 2 >"$tmp/stdout" 2>"$log" &
-pid=$!
-port=
-for _ in $(seq 1 200); do
-	port=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$tmp/stdout" 2>/dev/null)
-	[ -n "$port" ] && break
-	sleep 0.05
-done
-if [ -z "$port" ]; then
-	ko "server did not print its port ($(head -c 300 "$log"))"
-	finish
-	exit 1
-fi
-ok
-base=http://127.0.0.1:$port
+start_server "$db"
 
 # fetch NAME JAR PATH [CURL ARGS...]: as in web.sh (HTML checked with tidy)
 fetch() {
