@@ -140,25 +140,54 @@ static int decimals_of(const struct rtable *t)
 	return t->decimals < 0 ? 0 : t->decimals > 6 ? 6 : t->decimals;
 }
 
-/* A number cell as text into out (size n): comma is the decimal separator when
- * french, a point otherwise. */
+/* Groups the digits of the integer part of the number in s (size n) by three with a
+ * narrow no-break space, as French typography writes 12 345 (left as is when it would
+ * not fit). */
+static void group_digits(char *s, size_t n)
+{
+	static const char sep[] = "\xE2\x80\xAF"; /* U+202F */
+	char tmp[96];
+	size_t start = (s[0] == '-') ? 1 : 0, digits = 0, k = 0;
+
+	while (s[start + digits] >= '0' && s[start + digits] <= '9')
+		digits++;
+	if (digits <= 4 || strlen(s) + (digits - 1) / 3 * 3 >= sizeof tmp)
+		return; /* 1234 stays whole, as usual in French tables */
+	memcpy(tmp, s, start);
+	k = start;
+	for (size_t i = 0; i < digits; i++) {
+		if (i > 0 && (digits - i) % 3 == 0) {
+			memcpy(tmp + k, sep, 3);
+			k += 3;
+		}
+		tmp[k++] = s[start + i];
+	}
+	snprintf(tmp + k, sizeof tmp - k, "%s", s + start + digits);
+	if (strlen(tmp) < n)
+		memcpy(s, tmp, strlen(tmp) + 1);
+}
+
+/* A number cell as text into out (size n): for people (french: HTML, PDF) the decimal
+ * separator is a comma and the digits of large numbers are grouped; for machines (CSV)
+ * plain digits and a point. */
 static void number_text(const struct rtable *t, const struct rtable_cell *c, int french, char *out,
                         size_t n)
 {
 	if (c->kind == RTABLE_INT) {
 		snprintf(out, n, "%" PRId64, c->num);
-		return;
-	}
-	if (!isfinite(c->real)) {
+	} else if (!isfinite(c->real)) {
 		snprintf(out, n, "%s", "");
 		return;
+	} else {
+		snprintf(out, n, "%.*f", decimals_of(t), c->real);
+		if (french) {
+			char *dot = strchr(out, '.');
+			if (dot)
+				*dot = ',';
+		}
 	}
-	snprintf(out, n, "%.*f", decimals_of(t), c->real);
-	if (french) {
-		char *dot = strchr(out, '.');
-		if (dot)
-			*dot = ',';
-	}
+	if (french)
+		group_digits(out, n);
 }
 
 /* ---------------------------------------------------------------- CSV */

@@ -151,16 +151,16 @@ sqlite3 "$db" "INSERT INTO stats_release (month, version, created_at, data_stamp
 	THEN 987654 ELSE value END, status, sensitive, reason FROM stats_release_cell
 	WHERE release_id = $rel2"
 expect_eq "newest version by default" 200 "$(fetch v2 "$an" /statistiques)"
-has v2 '<th scope="row">Interventions</th><td class="num">987654</td>'
+has v2 "<th scope=\"row\">Interventions</th><td class=\"num\">987$(printf '\342\200\257')654</td>"
 has v2 'version 2 (affichée)'
 hasnt v2 'version antérieure'
 expect_eq "first version" 200 "$(fetch v1 "$an" "/statistiques?mois=$m2&version=1")"
 has v1 "<th scope=\"row\">Interventions</th><td class=\"num\">$v1</td>"
-hasnt v1 '987654'
+hasnt v1 "987$(printf '\342\200\257')654"
 has v1 'version antérieure'
 expect_eq "first version, full table" 200 \
 	"$(fetch v3 "$an" "/statistiques/tableau?table=activite&mois=$m2&version=1")"
-hasnt v3 '987654'
+hasnt v3 "987$(printf '\342\200\257')654"
 
 # --- parameter errors, in French, naming the parameter
 expect_eq "bad month" 400 "$(fetch e1 "$an" "/statistiques?mois=2026-13")"
