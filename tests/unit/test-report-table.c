@@ -84,6 +84,38 @@ static void test_html(void **state)
 	rtable_release(&t);
 }
 
+/* People read 12 345 (narrow no-break space) in HTML; 1234 stays whole; CSV keeps plain
+ * digits for machines. */
+static void test_digit_grouping(void **state)
+{
+	static const char *const hdr[] = {"Nom", "Nombre"};
+	static const int64_t v[] = {1234, 12345, -1234567, 100000000};
+	static const char *const want[] = {">1234<", ">12\xE2\x80\xAF" "345<",
+	                                   ">-1\xE2\x80\xAF" "234\xE2\x80\xAF" "567<",
+	                                   ">100\xE2\x80\xAF" "000\xE2\x80\xAF" "000<"};
+	struct rtable t;
+	struct buf b;
+	size_t r;
+
+	(void)state;
+	rtable_init(&t, "T", "T", 2, hdr);
+	for (size_t i = 0; i < 4; i++) {
+		assert_int_equal(rtable_row(&t, &r, NULL), ERR_OK);
+		rtable_text(&t, r, 0, "x");
+		rtable_int(&t, r, 1, v[i]);
+	}
+	buf_init(&b, 1 << 20);
+	assert_int_equal(rtable_html(&t, &b, NULL), ERR_OK);
+	for (size_t i = 0; i < 4; i++)
+		assert_non_null(strstr(buf_str(&b), want[i]));
+	buf_reset(&b);
+	assert_int_equal(rtable_csv(&t, &b, NULL), ERR_OK);
+	assert_non_null(strstr(buf_str(&b), "x,-1234567\r\n"));
+	assert_non_null(strstr(buf_str(&b), "x,100000000\r\n"));
+	buf_release(&b);
+	rtable_release(&t);
+}
+
 /* Every writer: a table whose only number is secret never prints a 0 or a digit. */
 static void test_secret_never_zero(void **state)
 {
@@ -325,6 +357,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_csv),
 	    cmocka_unit_test(test_html),
+	    cmocka_unit_test(test_digit_grouping),
 	    cmocka_unit_test(test_secret_never_zero),
 	    cmocka_unit_test(test_row_cap),
 	    cmocka_unit_test(test_xlsx),
