@@ -1609,6 +1609,10 @@ struct child_ctx {
 	struct arena *a;
 	struct intervention_rec *r;
 	void *items;              /* the array being filled */
+	size_t size, cap;         /* bytes of an item, items allocated */
+	size_t cap_names;         /* co-agent names allocated (coagent_row) */
+	void (*row)(sqlite3_stmt *st, size_t i, void *ctx);
+	int failed;               /* the arena is full */
 };
 
 static void theme_row(sqlite3_stmt *st, size_t i, void *ctx)
@@ -1618,10 +1622,24 @@ static void theme_row(sqlite3_stmt *st, size_t i, void *ctx)
 	((const char **)c->items)[i] = col_dup(c->a, st, 0);
 }
 
+/* A co-agent fills two arrays: items (ids, grown by grow_row) and the names, grown here
+ * to the same capacity. */
 static void coagent_row(sqlite3_stmt *st, size_t i, void *ctx)
 {
 	struct child_ctx *c = ctx;
 
+	if (c->cap_names < c->cap) {
+		const char **names = arena_alloc(c->a, c->cap * sizeof *names);
+
+		if (names == NULL) {
+			c->failed = 1;
+			return;
+		}
+		if (i > 0)
+			memcpy(names, c->r->co_agent_names, i * sizeof *names);
+		c->r->co_agent_names = names;
+		c->cap_names = c->cap;
+	}
 	((int64_t *)c->items)[i] = sqlite3_column_int64(st, 0);
 	((const char **)c->r->co_agent_names)[i] = col_dup(c->a, st, 1);
 }
@@ -1666,20 +1684,48 @@ static void disease_row(sqlite3_stmt *st, size_t i, void *ctx)
 	x->victims = sqlite3_column_int(st, 2);
 }
 
-/* Counts the rows of a child query, allocates size bytes for each in the arena, then
- * fills them with row. */
+/* Makes room for item i (doubling from 8 in the arena), then lets c->row fill it. */
+static void grow_row(sqlite3_stmt *st, size_t i, void *ctx)
+{
+	struct child_ctx *c = ctx;
+
+	if (c->failed)
+		return;
+	if (i == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 8;
+		void *items = arena_alloc(c->a, cap * c->size);
+
+		if (items == NULL) {
+			c->failed = 1;
+			return;
+		}
+		if (i > 0)
+			memcpy(items, c->items, i * c->size);
+		c->items = items;
+		c->cap = cap;
+	}
+	c->row(st, i, ctx);
+}
+
+/* Reads the rows of a child query in one pass into an array of items of size bytes in
+ * the arena (c->items, *n of them), each filled by row. */
 static enum err_code load_children(struct store *s, enum stmt_id id, int64_t key, size_t size,
                                    void (*row)(sqlite3_stmt *, size_t, void *),
                                    struct child_ctx *c, size_t *n, struct err *e)
 {
-	enum err_code rc = each_child(s, id, key, NULL, NULL, n, e);
+	enum err_code rc;
 
 	c->items = NULL;
-	if (rc != ERR_OK || *n == 0)
-		return rc;
-	if ((c->items = arena_alloc(c->a, *n * size)) == NULL)
-		return err_set(e, ERR_TOO_BIG, NULL, "the record is too large to read");
-	return each_child(s, id, key, row, c, n, e);
+	c->size = size;
+	c->cap = c->cap_names = 0;
+	c->row = row;
+	c->failed = 0;
+	rc = each_child(s, id, key, grow_row, c, n, e);
+	if (rc == ERR_OK && c->failed)
+		rc = err_set(e, ERR_TOO_BIG, NULL, "the record is too large to read");
+	if (*n == 0)
+		c->items = NULL;
+	return rc;
 }
 
 static enum err_code intervention_get(struct store *s, int64_t id, struct arena *a,
@@ -1732,18 +1778,13 @@ static enum err_code intervention_get(struct store *s, int64_t id, struct arena 
 	iv->themes = c.items;
 	iv->n_themes = n;
 	if (rc == ERR_OK) {
-		/* Co-agents fill two arrays: ids and names. */
-		rc = each_child(s, ST_INTERVENTION_COAGENTS, id, NULL, NULL, &n, e);
-		if (rc == ERR_OK && n > 0) {
-			c.items = arena_alloc(a, n * sizeof(int64_t));
-			out->co_agent_names = arena_alloc(a, n * sizeof(char *));
-			if (c.items == NULL || out->co_agent_names == NULL)
-				rc = err_set(e, ERR_TOO_BIG, NULL, "the record is too large to read");
-			else
-				rc = each_child(s, ST_INTERVENTION_COAGENTS, id, coagent_row, &c, &n, e);
-			iv->co_agents = c.items;
-			iv->n_co_agents = n;
-		}
+		/* Co-agents fill two arrays: ids and names (coagent_row). */
+		rc = load_children(s, ST_INTERVENTION_COAGENTS, id, sizeof(int64_t), coagent_row,
+		                   &c, &n, e);
+		iv->co_agents = c.items;
+		iv->n_co_agents = n;
+		if (n == 0)
+			out->co_agent_names = NULL;
 	}
 	if (rc == ERR_OK) {
 		rc = load_children(s, ST_INTERVENTION_CHECKPOINTS, id, sizeof(struct checkpoint_state),

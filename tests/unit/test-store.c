@@ -458,6 +458,60 @@ static int64_t sample_intervention(struct fixture *f, const char *date)
 	return id;
 }
 
+/* Child lists longer than the first allocation (8) read back whole and in order. */
+static void test_read_many_children(void **state)
+{
+	static const char *themes[] = {
+	    "ss_chutes_hauteur", "ss_amiante", "ss_chimique", "ss_machines", "ss_rps",
+	    "ss_electrique", "ss_lieux_travail", "ss_vehicules", "rc_cse", "rc_syndical",
+	    "ri_contrat", "ds_duree", "ds_salaire", "ef_formation", "ti_detachement",
+	    "ti_dissimulation", "ti_etrangers"};
+	static const char *prov[] = {"L.1", "L.2", "L.3", "L.4", "L.5", "L.6",
+	                             "L.7", "L.8", "L.9", "R.10", "R.11"};
+	struct fixture *f = *state;
+	struct followup fu = {.kind = "lettre_observations", .date = "2024-03-06",
+	                      .status = "issued", .provisions = prov, .n_provisions = 11};
+	int64_t co[10];
+	struct intervention iv = {
+		.date = "2024-03-05", .kind = "controle_site", .on_site = 1,
+		.siret = "01234567400012", .author_id = f->agent, .status = "final",
+		.themes = themes, .n_themes = 17, .followups = &fu, .n_followups = 1,
+		.co_agents = co, .n_co_agents = 10,
+	};
+	struct intervention_rec r;
+	struct arena a;
+	struct err e = {0};
+	int64_t id = 0;
+
+	for (int i = 0; i < 10; i++) {
+		char login[32], name[32];
+		struct agent ag = {.login = login, .display_name = name, .role = ROLE_AGENT};
+
+		snprintf(login, sizeof login, "co.agent%02d", i);
+		snprintf(name, sizeof name, "Co Agent %02d", i);
+		assert_int_equal(store_agent_insert(f->s, &ag, &co[i], &e), ERR_OK);
+	}
+	assert_int_equal(store_intervention_insert(f->s, &iv, &id, &e), ERR_OK);
+	arena_init(&a, 1 << 20);
+	assert_int_equal(store_intervention_get(f->s, id, &a, &r, &e), ERR_OK);
+	assert_int_equal(r.iv.n_themes, 17);
+	assert_string_equal(r.iv.themes[0], "ds_duree"); /* sorted */
+	assert_string_equal(r.iv.themes[16], "ti_etrangers");
+	assert_int_equal(r.iv.n_co_agents, 10);
+	for (int i = 0; i < 10; i++) {
+		char name[32];
+
+		snprintf(name, sizeof name, "Co Agent %02d", i);
+		assert_int_equal(r.iv.co_agents[i], co[i]);
+		assert_string_equal(r.co_agent_names[i], name);
+	}
+	assert_int_equal(r.iv.n_followups, 1);
+	assert_int_equal(r.iv.followups[0].n_provisions, 11);
+	assert_string_equal(r.iv.followups[0].provisions[0], "L.1");
+	assert_string_equal(r.iv.followups[0].provisions[10], "R.11");
+	arena_release(&a);
+}
+
 static void test_read_records(void **state)
 {
 	struct fixture *f = *state;
@@ -641,6 +695,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_many_children, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lists_and_activity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_update_records, setup, teardown),
 	};
