@@ -21,7 +21,7 @@ cleanup() {
 trap cleanup EXIT
 "$constat" demo --db "$tmp/demo.db" --scale tiny >/dev/null 2>"$tmp/demo.err" ||
 	{ cat "$tmp/demo.err" >&2; exit 1; }
-"$constat" serve --db "$tmp/demo.db" --listen 127.0.0.1:0 --threads 2 >"$tmp/stdout" \
+"$constat" serve --db "$tmp/demo.db" --listen 127.0.0.1:0 --threads 2 --no-releases >"$tmp/stdout" \
 	2>"$tmp/serve.log" &
 pid=$!
 port=

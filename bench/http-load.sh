@@ -20,7 +20,7 @@ export DAY=$(date -u +%F)
 sqlite3 "$db" "SELECT printf('%014d', siret) FROM intervention WHERE siret IS NOT NULL
                GROUP BY siret ORDER BY siret LIMIT 5000" >"$SIRETS"
 
-"$constat" serve --db "$db" --listen 127.0.0.1:0 --max-connections 4096 --max-per-ip 4096 \
+"$constat" serve --db "$db" --listen 127.0.0.1:0 --no-releases --max-connections 4096 --max-per-ip 4096 \
 	>"$work/serve.out" 2>"$work/serve.err" &
 pid=$!
 for _ in $(seq 300); do grep -q listening "$work/serve.out" 2>/dev/null && break; sleep 0.1; done

@@ -65,7 +65,7 @@ done = function(summary, latency, requests)
 end
 EOF
 
-"$constat" serve --db "$db" --listen 127.0.0.1:0 --max-connections 2048 --max-per-ip 2048 \
+"$constat" serve --db "$db" --listen 127.0.0.1:0 --no-releases --max-connections 2048 --max-per-ip 2048 \
 	>"$work/serve.out" 2>"$work/serve.err" &
 pid=$!
 for _ in $(seq 300); do grep -q listening "$work/serve.out" 2>/dev/null && break; sleep 0.1; done

@@ -8,6 +8,7 @@
 
 #include "core/date.h"
 #include "core/log.h"
+#include "stats/stats.h"
 #include "store/store.h"
 
 static pthread_t thread;
@@ -131,3 +132,38 @@ static enum err_code purge(struct store *s, struct err *e)
 }
 
 const struct job jobs_purge = {.name = "purge", .period = 86400, .run = purge};
+
+/* The integer setting key in lo..hi, or dflt. */
+static int setting_int(struct store *s, const char *key, int lo, int hi, int dflt)
+{
+	char *v = NULL, *end;
+	long n = dflt;
+
+	if (store_meta_get(s, key, &v, NULL) == ERR_OK) {
+		n = strtol(v, &end, 10);
+		if (*v == '\0' || *end != '\0' || n < lo || n > hi)
+			n = dflt;
+	}
+	free(v);
+	return (int)n;
+}
+
+/* The monthly statistical releases that are due (stats_release_due), with the default
+ * rules or the settings stats.threshold, stats.p_percent and stats.closing_days. */
+static enum err_code release(struct store *s, struct err *e)
+{
+	struct stats_rules r;
+	int made = 0;
+	enum err_code rc;
+
+	stats_rules_default(&r);
+	r.threshold = setting_int(s, "stats.threshold", STATS_MIN_THRESHOLD, 1000, r.threshold);
+	r.p_percent = setting_int(s, "stats.p_percent", 1, 100, r.p_percent);
+	r.closing_days = setting_int(s, "stats.closing_days", 0, 366, r.closing_days);
+	rc = stats_release_due(s, &r, NULL, &made, e);
+	if (made > 0)
+		log_info("jobs: %d statistical release(s) made", made);
+	return rc;
+}
+
+const struct job jobs_release = {.name = "release", .period = 6 * 3600, .run = release};

@@ -26,5 +26,8 @@ void jobs_stop(void);
 
 /* The retention purge as a job (rules from the settings, defaults of the decree). */
 extern const struct job jobs_purge;
+/* The monthly statistical releases as a job (every six hours: closed months released in
+ * order, late entries as new versions). */
+extern const struct job jobs_release;
 
 #endif

@@ -74,8 +74,10 @@ static int check_database(const char *db)
 	return CLI_EXIT_OK;
 }
 
-/* The background jobs of the server: the daily retention purge. */
-static const struct job *const jobs[] = {&jobs_purge, NULL};
+/* The background jobs of the server: the daily retention purge and the statistical
+ * releases (unless --no-releases: tests that make their own). */
+static const struct job *const jobs[] = {&jobs_purge, &jobs_release, NULL};
+static const struct job *const jobs_no_releases[] = {&jobs_purge, NULL};
 
 /* Reads a PEM file (at most 1 MiB) into new memory *out, NUL-terminated. */
 static enum err_code read_pem(const char *path, const char *field, char **out, struct err *e)
@@ -151,6 +153,7 @@ static int run(int argc, char **argv)
 		{"max-per-ip", required_argument, NULL, 'p'},
 		{"timeout", required_argument, NULL, 'o'},
 		{"request-deadline", required_argument, NULL, 'R'},
+		{"no-releases", no_argument, NULL, 'N'},
 		{"index", required_argument, NULL, 'i'},
 		{"tls-cert", required_argument, NULL, 'C'},
 		{"tls-key", required_argument, NULL, 'K'},
@@ -167,6 +170,7 @@ static int run(int argc, char **argv)
 	struct http_server *srv = NULL;
 	struct err e = {0};
 	unsigned long long v;
+	int no_releases = 0;
 	sigset_t sigs;
 	const char *colon;
 	int c, sig = 0, rc;
@@ -207,6 +211,9 @@ static int run(int argc, char **argv)
 			if (number_opt("--timeout", 1, 3600, &v) != 0)
 				return CLI_EXIT_USAGE;
 			cfg.timeout = (unsigned)v;
+			break;
+		case 'N':
+			no_releases = 1;
 			break;
 		case 'R':
 			if (number_opt("--request-deadline", 1, 3600, &v) != 0)
@@ -284,8 +291,8 @@ static int run(int argc, char **argv)
 		secret_free(cert, key);
 		return cli_fail("serve", &e);
 	}
-	if (jobs_start(cfg.db_path, jobs, &e) != ERR_OK)
-		log_error("serve: %s (retention will not run by itself)", e.msg);
+	if (jobs_start(cfg.db_path, no_releases ? jobs_no_releases : jobs, &e) != ERR_OK)
+		log_error("serve: %s (retention and releases will not run by themselves)", e.msg);
 	colon = strrchr(cfg.listen, ':');
 	printf("listening on %s://%.*s:%u\n", cert ? "https" : "http", (int)(colon - cfg.listen),
 	       cfg.listen,
@@ -311,7 +318,7 @@ const struct cli_cmd cmd_serve = {
 	.usage = "Usage: constat serve --db FILE [--listen HOST:PORT] [--threads N]\n"
 	         "                     [--max-body BYTES] [--max-connections N] [--max-per-ip N]\n"
 	         "                     [--timeout SECONDS] [--request-deadline SECONDS]\n"
-	         "                     [--index FILE] [--edit-window-days N]\n"
+	         "                     [--index FILE] [--edit-window-days N] [--no-releases]\n"
 	         "                     [--session-idle SECONDS] [--tls-cert FILE --tls-key FILE]\n\n"
 	         "Serves the database FILE over HTTP until SIGTERM or SIGINT, then stops\n"
 	         "accepting connections, lets the requests in flight finish (10 s at most) and\n"
@@ -334,6 +341,11 @@ const struct cli_cmd cmd_serve = {
 	         "  --edit-window-days N   days during which an author edits an intervention\n"
 	         "                         without a trace in the audit trail (default 7)\n"
 	         "  --session-idle SECONDS idle time before a session ends (default 7200)\n"
+	         "  --no-releases          do not make the monthly statistical releases (by\n"
+	         "                         default a background job releases each closed month,\n"
+	         "                         15 days after its end, and new versions after late\n"
+	         "                         entries; settings stats.threshold, stats.p_percent,\n"
+	         "                         stats.closing_days in the meta table)\n"
 	         "  --tls-cert FILE, --tls-key FILE\n"
 	         "                         serve HTTPS (PEM files; TLS 1.2 and later), with HSTS\n"
 	         "                         and Secure cookies; without them, plain HTTP for a\n"

@@ -33,7 +33,7 @@ n_before=$(sqlite3 "$db" "SELECT count(*) FROM intervention")
 
 # start: runs the server on the fixed port and waits until it answers (at most 10 s).
 start() {
-	"$constat" serve --db "$db" --listen "127.0.0.1:$port" --threads 2 >>"$tmp/serve.out" \
+	"$constat" serve --db "$db" --listen "127.0.0.1:$port" --threads 2 --no-releases >>"$tmp/serve.out" \
 		2>>"$tmp/serve.err" &
 	pid=$!
 	for _ in $(seq 1 200); do

@@ -113,7 +113,7 @@ expect_eq "WAL checkpointed" 0 "$(stat -c %s "$db-wal" 2>/dev/null || echo 0)"
 if command -v openssl >/dev/null; then
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" \
 		-days 2 -subj /CN=localhost 2>/dev/null
-	"$constat" serve --db "$db" --listen 127.0.0.1:0 --tls-cert "$tmp/cert.pem" \
+	"$constat" serve --db "$db" --listen 127.0.0.1:0 --no-releases --tls-cert "$tmp/cert.pem" \
 		--tls-key "$tmp/key.pem" >"$tmp/tls.out" 2>"$tmp/tls.err" &
 	pid=$!
 	for _ in $(seq 50); do grep -q listening "$tmp/tls.out" 2>/dev/null && break; sleep 0.1; done
@@ -139,5 +139,32 @@ if command -v openssl >/dev/null; then
 else
 	echo "info: openssl missing, TLS checks skipped" >&2
 fi
+
+# --- The release job: a server left to itself releases the closed months in order
+# (CONSTAT_TODAY 2026-03-31: January and February of 2026 are closed, March is not), each
+# in the audit trail; a second start finds nothing new to do.
+rdb=$tmp/rel.db
+expect_status "generate tiny" 0 "$constat" generate --db "$rdb" --scale tiny --seed 3
+(
+	export CONSTAT_TODAY=2026-03-31
+	"$constat" serve --db "$rdb" --listen 127.0.0.1:0 --threads 1 >"$tmp/rel.out" \
+		2>"$tmp/rel.err" &
+	rpid=$!
+	for _ in $(seq 1 600); do
+		grep -q 'jobs: release done' "$tmp/rel.err" && break
+		sleep 0.1
+	done
+	kill -TERM "$rpid"
+	wait "$rpid"
+)
+expect_match "the job ran" 'statistical release\(s\) made' "$(cat "$tmp/rel.err")"
+expect_eq "2026: January and February released, not March" "2026-01 2026-02" \
+	"$(sqlite3 "$rdb" "SELECT group_concat(month, ' ') FROM (SELECT month FROM stats_release
+	                   WHERE month LIKE '2026-%' ORDER BY month)")"
+expect_eq "every release in the audit trail" \
+	"$(sqlite3 "$rdb" "SELECT count(*) FROM stats_release")" \
+	"$(sqlite3 "$rdb" "SELECT count(*) FROM audit WHERE action = 'stats.release'")"
+expect_eq "no version 2 without late entries" 0 \
+	"$(sqlite3 "$rdb" "SELECT count(*) FROM stats_release WHERE version > 1")"
 
 finish

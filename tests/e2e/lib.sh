@@ -36,7 +36,8 @@ expect_status() {
 start_server() {
 	local d=$1
 	shift
-	"$constat" serve --db "$d" --listen 127.0.0.1:0 --threads 2 "$@" >"$tmp/serve.out" \
+	"$constat" serve --db "$d" --listen 127.0.0.1:0 --threads 2 --no-releases "$@" \
+		>"$tmp/serve.out" \
 		2>"${log:-$tmp/serve.err}" &
 	pid=$!
 	port=
