@@ -1,6 +1,6 @@
-/* api-me: GET /api/v1/me/activity?month=YYYY-MM[&format=csv]: the caller's own monthly
- * activity (the CREMA). Readable by that agent alone (policy.c); there is deliberately
- * no way to ask for another agent's. */
+/* api-me: GET /api/v1/me/activity?month=YYYY-MM|year=YYYY[&format=csv]: the caller's own
+ * activity (the CREMA) for a month or a year. Readable by that agent alone (policy.c);
+ * there is deliberately no way to ask for another agent's. */
 #include "api/api.h"
 
 #include <stdio.h>
@@ -20,7 +20,7 @@ static enum err_code month_bounds(const char *m, char from[DATE_ISO_LEN], char t
 	int32_t d;
 	int y, mo, dd;
 
-	if (m == NULL || strlen(m) != 7 || m[4] != '-')
+	if (strlen(m) != 7 || m[4] != '-')
 		return err_set(e, ERR_INVALID, "month", "expected a month as YYYY-MM");
 	snprintf(first, sizeof first, "%s-01", m);
 	if (date_parse(first, &d) != 0)
@@ -29,6 +29,44 @@ static enum err_code month_bounds(const char *m, char from[DATE_ISO_LEN], char t
 	date_to_ymd(d, &y, &mo, &dd);
 	date_format(d + date_days_in_month(y, mo) - 1, to);
 	return ERR_OK;
+}
+
+/* Parses "YYYY" into its first and last day. */
+static enum err_code year_bounds(const char *y, char from[DATE_ISO_LEN], char to[DATE_ISO_LEN],
+                                 struct err *e)
+{
+	char first[DATE_ISO_LEN + 6];
+	int32_t d;
+	int yy, mo, dd;
+
+	snprintf(first, sizeof first, "%s-01-01", y);
+	if (strlen(y) != 4 || date_parse(first, &d) != 0)
+		return err_set(e, ERR_INVALID, "year", "expected a year as YYYY (1900 to 2999)");
+	date_format(d, from);
+	date_to_ymd(d, &yy, &mo, &dd);
+	date_format(date_from_ymd(yy, 12, 31), to);
+	return ERR_OK;
+}
+
+/* The period asked: exactly one of month=YYYY-MM and year=YYYY, each at most once. *name
+ * gets "month" or "year", *value its value (borrowed from the request). */
+static enum err_code period_bounds(struct http_request *req, const char **name,
+                                   const char **value, char from[DATE_ISO_LEN],
+                                   char to[DATE_ISO_LEN], struct err *e)
+{
+	const char *month = NULL, *year = NULL;
+	enum err_code rc;
+
+	if ((rc = http_query_single(req, "month", &month, e)) != ERR_OK ||
+	    (rc = http_query_single(req, "year", &year, e)) != ERR_OK)
+		return rc;
+	if (month && year)
+		return err_set(e, ERR_INVALID, "year", "give month=YYYY-MM or year=YYYY, not both");
+	if (month == NULL && year == NULL)
+		return err_set(e, ERR_INVALID, "month", "expected month=YYYY-MM or year=YYYY");
+	*name = month ? "month" : "year";
+	*value = month ? month : year;
+	return month ? month_bounds(month, from, to, e) : year_bounds(year, from, to, e);
 }
 
 struct activity {
@@ -103,15 +141,14 @@ static enum err_code activity(struct http_request *req, struct err *e)
 	                                     "status"};
 	struct policy_subject me = auth_subject(req);
 	struct policy_object mine = {.owner_id = me.agent_id};
-	const char *month = NULL, *format = NULL;
+	const char *pname = NULL, *pvalue = NULL, *format = NULL;
 	char from[DATE_ISO_LEN], to[DATE_ISO_LEN];
 	struct activity a = {0};
 	enum err_code rc;
 
 	if ((rc = policy_require(&me, POLICY_OWN_ACTIVITY, &mine, NULL, e)) != ERR_OK ||
-	    (rc = http_query_single(req, "month", &month, e)) != ERR_OK ||
-	    (rc = http_query_single(req, "format", &format, e)) != ERR_OK ||
-	    (rc = month_bounds(month, from, to, e)) != ERR_OK)
+	    (rc = period_bounds(req, &pname, &pvalue, from, to, e)) != ERR_OK ||
+	    (rc = http_query_single(req, "format", &format, e)) != ERR_OK)
 		return rc;
 	if (format && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)
 		return err_set(e, ERR_INVALID, "format", "expected json or csv");
@@ -128,10 +165,10 @@ static enum err_code activity(struct http_request *req, struct err *e)
 		if (rc == ERR_OK && a.rc != ERR_OK)
 			rc = err_set(e, ERR_INTERNAL, NULL, "cannot build the CSV");
 		if (rc == ERR_OK)
-			rc = store_audit_append(req->store, me.agent_id, "export.activity", "month", month,
-			                        me.agent_id, "csv", e);
+			rc = store_audit_append(req->store, me.agent_id, "export.activity", pname,
+			                        pvalue, me.agent_id, "csv", e);
 		if (rc == ERR_OK) {
-			snprintf(disp, sizeof disp, "attachment; filename=\"activite-%s.csv\"", month);
+			snprintf(disp, sizeof disp, "attachment; filename=\"activite-%s.csv\"", pvalue);
 			rc = http_reply(req, 200, "text/csv; charset=utf-8", data, len);
 			http_set_header(req, "Content-Disposition", disp);
 		}
@@ -149,7 +186,7 @@ static enum err_code activity(struct http_request *req, struct err *e)
 		return rc;
 	}
 	return api_reply(req, 200,
-	                 json_pack("{s:s, s:s, s:s, s:o, s:o}", "month", month, "from", from, "to",
+	                 json_pack("{s:s, s:s, s:s, s:o, s:o}", pname, pvalue, "from", from, "to",
 	                           to, "counts", a.counts, "interventions", a.list),
 	                 e);
 }

@@ -13,39 +13,45 @@
 
 #define REPORT_MAX (16u << 20) /* bytes of one PDF */
 
-/* Reads mois=YYYY-MM or annee=YYYY into [from, to] and a French label. */
-static int period(struct http_request *req, char from[DATE_ISO_LEN], char to[DATE_ISO_LEN],
-                  char *label, size_t n)
+/* Reads mois=YYYY-MM or annee=YYYY (at most one of them, each at most once; neither: the
+ * current month) into [from, to] and a French label. Returns NULL, or the French message
+ * of the error page. */
+static const char *period(struct http_request *req, char from[DATE_ISO_LEN],
+                          char to[DATE_ISO_LEN], char *label, size_t n)
 {
-	const char *mois = http_query(req, "mois"), *annee = http_query(req, "annee");
+	const char *mois = NULL, *annee = NULL;
 	char first[16];
 	int32_t d;
 	int y, m, dd;
 
-	if (annee && strlen(annee) == 4) {
-		snprintf(first, sizeof first, "%s-01-01", annee);
-		if (date_parse(first, &d) != 0)
-			return -1;
+	if (http_query_single(req, "mois", &mois, NULL) != ERR_OK)
+		return "Le paramètre « mois » est donné plusieurs fois : indiquez un seul mois.";
+	if (http_query_single(req, "annee", &annee, NULL) != ERR_OK)
+		return "Le paramètre « annee » est donné plusieurs fois : indiquez une seule année.";
+	if (mois && annee)
+		return "Indiquez soit le mois (mois=AAAA-MM), soit l'année (annee=AAAA), pas les deux.";
+	if (annee) {
+		snprintf(first, sizeof first, "%.4s-01-01", annee);
+		if (strlen(annee) != 4 || date_parse(first, &d) != 0)
+			return "L'année demandée (« annee ») doit s'écrire AAAA, par exemple 2025.";
 		date_format(d, from);
 		snprintf(to, DATE_ISO_LEN, "%.4s-12-31", annee);
 		snprintf(label, n, "année %.4s", annee);
-		return 0;
+		return NULL;
 	}
-	if (annee)
-		return -1;
 	if (mois == NULL) {
 		date_to_ymd(date_today(), &y, &m, &dd);
 	} else {
 		snprintf(first, sizeof first, "%.7s-01", mois);
-		if (strlen(mois) != 7 || date_parse(first, &d) != 0)
-			return -1;
+		if (strlen(mois) != 7 || mois[4] != '-' || date_parse(first, &d) != 0)
+			return "Le mois demandé (« mois ») doit s'écrire AAAA-MM, par exemple 2025-03.";
 		date_to_ymd(d, &y, &m, &dd);
 	}
 	d = date_from_ymd(y, m, 1);
 	date_format(d, from);
 	date_format(d + date_days_in_month(y, m) - 1, to);
 	snprintf(label, n, "%s %d", web_month_name(m), y);
-	return 0;
+	return NULL;
 }
 
 struct report {
@@ -127,6 +133,7 @@ enum err_code web_activity_pdf(struct http_request *req, struct err *e)
 	struct policy_subject me = auth_subject(req);
 	struct policy_object mine = {.owner_id = me.agent_id};
 	const struct store_principal *who = auth_user(req);
+	const char *bad;
 	char from[DATE_ISO_LEN], to[DATE_ISO_LEN], label[48], title[256], text[256], disp[96];
 	struct report rp = {0};
 	struct buf out;
@@ -134,8 +141,8 @@ enum err_code web_activity_pdf(struct http_request *req, struct err *e)
 
 	if ((rc = policy_require(&me, POLICY_OWN_ACTIVITY, &mine, NULL, e)) != ERR_OK)
 		return web_fail(req, rc, e);
-	if (period(req, from, to, label, sizeof label) != 0) {
-		web_error_page(req, 422, "La période doit s'écrire mois=AAAA-MM ou annee=AAAA.");
+	if ((bad = period(req, from, to, label, sizeof label)) != NULL) {
+		web_error_page(req, 422, bad);
 		return ERR_OK;
 	}
 	if ((rc = store_agent_activity_counts(req->store, me.agent_id, from, to, totals, &rp, e)) !=

@@ -1,7 +1,8 @@
 // The flows of the web interface as its users live them, in Debian's Chromium: log in and
 // out, a search with a typo, an intervention recorded with the keyboard only, mistakes
-// shown beside their fields, "mon activité" and its CSV, a manager's limits, an
-// administrator creating an account. axe-core (WCAG 2.1 A and AA) runs on every page seen,
+// shown beside their fields, "mon activité" and its CSV, a manager's limits and dashboard
+// (secret cells marked and explained), an analyst's dashboard and ILO report, a draft
+// with added follow-up rows restored, an administrator creating an account. axe-core (WCAG 2.1 A and AA) runs on every page seen,
 // with the structure checks (lang, title, landmarks, labels) and a visible focus on every
 // Tab stop.
 'use strict';
@@ -293,6 +294,20 @@ describe('browser flows', { skip: reason || false }, () => {
 		if (recorded)
 			assert.ok(csv.includes(recorded.split('/').pop()) || csv.includes(est.siret),
 				'the CSV holds the intervention');
+		// The whole year: its page, month by month, and its CSV.
+		const year = lib.today().slice(0, 4);
+		await Promise.all([page.waitForNavigation(), page.click(`text=Toute l'année ${year}`)]);
+		assert.equal(await page.title(), `Mon activité – année ${year} – Constat`);
+		assert.ok(await page.locator('#month-h').count() === 1, 'the "Par mois" table');
+		if (recorded)
+			assert.ok(await page.locator(`a[href="${recorded}"]`).count() > 0,
+				'the year lists the intervention recorded above');
+		await check(page, 'mon-activite-annee');
+		const [dly] = await Promise.all([page.waitForEvent('download'),
+			page.click('text=Exporter en CSV')]);
+		assert.equal(dly.suggestedFilename(), `activite-${year}.csv`);
+		const ycsv = fs.readFileSync(await dly.path(), 'utf8').trim().split(/\r?\n/);
+		assert.ok(ycsv.length >= lines.length, 'the year has at least the month\'s rows');
 		await ctx.close();
 	});
 
@@ -317,20 +332,138 @@ describe('browser flows', { skip: reason || false }, () => {
 		await ctx.close();
 	});
 
-	test('a manager opens the dashboard: secret cells marked and explained', async (t) => {
+	test('a manager opens the dashboard: secret cells marked and explained', async () => {
 		const ctx = await lib.newContext(browser);
 		const page = await ctx.newPage();
 		await lib.login(page, lib.demoLogin('unit_manager'));
-		const link = page.locator('a[href^="/statistiques"], a[href^="/tableau-de-bord"]').first();
-		if (await link.count() === 0) {
-			await ctx.close();
-			t.skip('the statistics pages do not exist yet: no dashboard link for a manager');
-			return;
-		}
+		// run.sh's demo database has the closed months released (constat demo does it).
+		assert.ok(Number(lib.sql('SELECT count(*) FROM stats_release')) > 0,
+			'the demo database has releases');
+		const link = page.locator('nav a[href="/statistiques"]', { hasText: 'Statistiques' });
 		await Promise.all([page.waitForNavigation(), link.click()]);
+		assert.equal(new URL(page.url()).pathname, '/statistiques');
+		assert.match(await page.title(), /^Statistiques/);
 		await check(page, 'tableau-de-bord');
-		const text = await page.textContent('main');
-		assert.match(text, /secret statistique/i, 'the secret is explained on the page');
+		const main = page.locator('main');
+		const scope = lib.sql(`SELECT o.code FROM agent a JOIN org_unit o ON o.id = a.scope_unit_id
+			WHERE a.login = '${lib.demoLogin('unit_manager')}'`);
+		assert.match(await page.textContent('h1'), /^Statistiques/);
+		assert.ok((await page.textContent('.lead')).includes(scope), `the manager's unit ${scope}`);
+		// Figures: published cells with a number, and secret cells marked « secret ».
+		const nums = await main.locator('td.num').allTextContents();
+		assert.ok(nums.some((t) => /^\d+$/.test(t.trim())), 'at least one figure is shown');
+		const secrets = await main.locator('td.secret').allTextContents();
+		assert.ok(secrets.length > 0, 'at least one cell is secret');
+		assert.ok(secrets.every((t) => t.trim() === 'secret'), 'a secret cell says « secret »');
+		// The legend says why figures are hidden, and that a secret is never a zero.
+		const legend = await page.textContent('aside.stats-legend');
+		assert.match(legend, /« secret » : chiffre masqué parce qu'il permettrait de connaître l'activité d'un agent/);
+		assert.match(legend, /moins de 3 agents/);
+		assert.match(legend, /par différence avec les autres chiffres publiés/);
+		assert.match(legend, /Un secret n'est jamais un zéro\./);
+		// Every chart (inline SVG with a title) comes with its table in the same section.
+		const charts = await page.$$eval('main figure.stats-chart', (fs) => fs.map((f) => ({
+			svg: !!f.querySelector('svg[role=img] title'),
+			table: !!f.closest('section') && !!f.closest('section').querySelector('table caption'),
+		})));
+		assert.ok(charts.length >= 3, `charts drawn (${charts.length})`);
+		assert.ok(charts.every((c) => c.svg && c.table), 'each chart has a title and its table');
+		// A secret bar is drawn hatched and labelled, never as a zero-length bar.
+		if (await page.locator('main svg .svg-secret').count() > 0)
+			assert.ok(await page.locator('main svg .svg-secret-label').count() > 0);
+		await page.evaluate(() => { document.activeElement && document.activeElement.blur(); });
+		await lib.shot(page, 'desktop-tableau-de-bord-ecran', false);
+
+		// The full table of the catalogue's first entry.
+		const full = page.locator('ul.stats-catalogue a').first();
+		await Promise.all([page.waitForNavigation(), full.click()]);
+		assert.equal(new URL(page.url()).pathname, '/statistiques/tableau');
+		assert.ok(await page.locator('main table caption').count() > 0, 'a captioned table');
+		await check(page, 'tableau-complet');
+
+		// Outside the manager's scope: the nation and another unit are refused.
+		const other = lib.sql(`SELECT code FROM org_unit WHERE level = 'unit' AND code != '${scope}'
+			ORDER BY code LIMIT 1`);
+		for (const q of ['echelon=FR', `echelon=${encodeURIComponent(other)}`]) {
+			const r = await page.goto(`${lib.BASE}/statistiques?${q}`);
+			assert.equal(r.status(), 403, `${q} refused to a unit manager`);
+			assert.match(await page.textContent('main'), /Accès refusé/);
+		}
+		const rt = await page.goto(`${lib.BASE}/statistiques/tableau?table=activite&echelon=${encodeURIComponent(other)}`);
+		assert.equal(rt.status(), 403, 'another unit\'s table refused');
+		await check(page, 'statistiques-refus', { shot: false, tab: false });
+		// The ILO report is for analysts and administrators.
+		const ilo = await page.goto(lib.BASE + '/rapport-oit');
+		assert.equal(ilo.status(), 403, 'the ILO report refused to a unit manager');
+		await ctx.close();
+	});
+
+	test('an analyst reads the national dashboard and the ILO report', async () => {
+		const ctx = await lib.newContext(browser);
+		const page = await ctx.newPage();
+		await lib.login(page, lib.demoLogin('analyst'));
+		await page.goto(lib.BASE + '/statistiques');
+		assert.match(await page.textContent('.lead'), /FR/);
+		assert.ok(await page.locator('main td.num').count() > 0);
+		await check(page, 'tableau-de-bord-national', { shot: false });
+		const r = await page.goto(lib.BASE + '/rapport-oit');
+		assert.equal(r.status(), 200);
+		assert.match(await page.textContent('h1'), /OIT|Convention/);
+		await check(page, 'rapport-oit');
+		// Item a) is edited behind a summary: Enter opens it, Tab reaches the text.
+		await page.focus('details.ilo-edit summary');
+		await page.keyboard.press('Enter');
+		assert.ok(await page.getAttribute('details.ilo-edit', 'open') !== null, 'opened by Enter');
+		await page.keyboard.press('Tab');
+		assert.equal(await focused(page), 'texte');
+		assert.deepEqual(await lib.axe(page, 'rapport-oit-point-a'), [], 'axe with item a) open');
+		await ctx.close();
+	});
+
+	test('a draft with more follow-up rows than the page renders is restored whole', async () => {
+		const ctx = await lib.newContext(browser);
+		const page = await ctx.newPage();
+		await lib.login(page, agent);
+		const url = `${lib.BASE}/interventions/nouvelle?siret=${est.siret}`;
+		await page.goto(url);
+		const rendered = await page.locator('select[name=fu_kind]').count();
+		// "Ajouter une suite" until two rows beyond those the page rendered.
+		for (let i = 1; i < rendered + 2; i++) await page.click('#fu-add');
+		const rows = rendered + 2;
+		assert.equal(await page.locator('select[name=fu_kind]').count(), rows);
+		const kinds = ['lettre_observations', 'mise_en_demeure', 'proces_verbal'];
+		for (let i = 0; i < rows; i++) {
+			await page.selectOption(`#f-fu-${i}-kind`, kinds[i % kinds.length]);
+			await page.fill(`#f-fu-${i}-prov`, `L.4121-${i + 1}`);
+		}
+		await page.fill('#f-note', 'Cinq suites.');
+		await page.waitForFunction((t) => (localStorage.getItem('constat.draft:/interventions') ||
+			'').includes(t), `L.4121-${rows}`);
+		await page.close();
+
+		const again = await ctx.newPage();
+		await again.goto(url);
+		assert.equal(await again.locator('select[name=fu_kind]').count(), rendered,
+			'a fresh form renders its own rows');
+		await assert.doesNotReject(again.locator('.draft-offer').waitFor());
+		await again.click('text=Reprendre le brouillon');
+		assert.equal(await again.locator('select[name=fu_kind]').count(), rows,
+			'the rows added are back');
+		for (let i = 0; i < rows; i++) {
+			assert.ok(await again.isVisible(`#f-fu-${i}-kind`), `row ${i + 1} shown`);
+			assert.equal(await again.inputValue(`#f-fu-${i}-kind`), kinds[i % kinds.length]);
+			assert.equal(await again.inputValue(`#f-fu-${i}-prov`), `L.4121-${i + 1}`);
+			assert.equal(await again.textContent(`fieldset.fu-row[data-row="${i}"] legend`),
+				`Suite ${i + 1}`);
+		}
+		assert.equal(await again.inputValue('#f-note'), 'Cinq suites.');
+		assert.deepEqual(await lib.axe(again, 'brouillon-suites'), [], 'axe after restoring');
+		// Sent: every follow-up is recorded.
+		await Promise.all([again.waitForNavigation(), again.keyboard.press('Control+Enter')]);
+		assert.match(again.url(), /\/interventions\/\d+\?enregistree=1$/);
+		const id = new URL(again.url()).pathname.split('/').pop();
+		assert.equal(lib.sql(`SELECT count(*) FROM followup WHERE intervention_id = ${id}`),
+			String(rows), 'every follow-up row saved');
 		await ctx.close();
 	});
 

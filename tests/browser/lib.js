@@ -174,6 +174,10 @@ async function tabWalk(page, max) {
 			const vis = r.width > 0 && r.height > 0 || el.matches('.chip-input') &&
 				el.labels && el.labels[0] && el.labels[0].getBoundingClientRect().width > 0;
 			if (!vis || getComputedStyle(el).visibility === 'hidden') continue;
+			// The content of a closed <details> is not rendered (Chromium still measures
+			// it): its summary is the control to reach.
+			const shut = el.closest('details:not([open])');
+			if (shut && !(el.tagName === 'SUMMARY' && el.parentElement === shut)) continue;
 			if (el.hasAttribute('data-tab-seen')) continue;
 			let group = null;
 			if (el.type === 'radio') group = el.form ? el.form.querySelectorAll(

@@ -67,6 +67,27 @@ describe('phone width and field use', { skip: reason || false }, () => {
 		await admin.close();
 	});
 
+	test('the dashboard fits a 360px phone: only the tables scroll, in their wrapper', async () => {
+		const ctx = await lib.newContext(browser, true);
+		const page = await ctx.newPage();
+		await lib.login(page, lib.demoLogin('unit_manager'));
+		for (const [name, url] of [['tableau-de-bord', '/statistiques'],
+			['tableau-complet', '/statistiques/tableau?table=activite_theme&periode=cumul']]) {
+			const r = await page.goto(lib.BASE + url);
+			assert.equal(r.status(), 200, `${url} for a unit manager`);
+			assert.equal(await lib.horizontalOverflow(page), 0, `${name}: no horizontal scroll`);
+			// A table wider than the screen scrolls inside its own wrapper, which Tab reaches.
+			const loose = await page.evaluate(() => Array.from(document.querySelectorAll('main table'))
+				.filter((t) => t.getBoundingClientRect().width > document.documentElement.clientWidth &&
+					!(t.parentElement.classList.contains('table-wrap') &&
+						t.parentElement.tabIndex === 0)).length);
+			assert.equal(loose, 0, `${name}: every wide table scrolls in a focusable wrapper`);
+			assert.deepEqual(await lib.axe(page, 'phone-' + name), [], `${name}: axe`);
+			await lib.shot(page, 'phone-' + name);
+		}
+		await ctx.close();
+	});
+
 	test('the form with one thumb: taps only, the send bar within reach', async () => {
 		const ctx = await lib.newContext(browser, true);
 		const page = await ctx.newPage();

@@ -10,6 +10,8 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 constat=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 shots=${2:-$(dirname "$constat")/browser-shots}
+# Absolute: the tests run from this folder.
+case $shots in /*) ;; *) shots=$PWD/$shots ;; esac
 shift $(($# >= 2 ? 2 : $#))
 
 skip() {
@@ -41,7 +43,7 @@ if ! "$constat" demo --db "$db" --scale tiny >"$tmp/demo.out" 2>&1; then
 	echo "run.sh: demo database failed: $(tail -3 "$tmp/demo.out")" >&2
 	exit 1
 fi
-"$constat" serve --db "$db" --listen 127.0.0.1:0 --threads 2 >"$tmp/stdout" 2>"$tmp/serve.log" &
+"$constat" serve --db "$db" --listen 127.0.0.1:0 --threads 2 --no-releases >"$tmp/stdout" 2>"$tmp/serve.log" &
 pid=$!
 port=
 for _ in $(seq 1 200); do

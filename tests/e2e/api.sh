@@ -194,6 +194,56 @@ expect_match "CSV export" '^date,kind,on_site,siret' \
 expect_eq "the export is audited" 1 "$(sqlite3 "$db" "SELECT count(*) FROM audit
 	WHERE action = 'export.activity' AND detail = 'csv'")"
 
+# --- own activity for a year: the sum of its months, the same in CSV, clear errors
+call agent GET "/api/v1/me/activity?year=2026"
+expect_eq "yearly activity" 200 "$status"
+expect_eq "the year is named" "2026 2026-01-01 2026-12-31 False" \
+	"$(json 'd["year"], d["from"], d["to"], "month" in d' | tr -d "(),'")"
+ytotal=$(json 'd["counts"]["total"]')
+ylist=$(json 'len(d["interventions"])')
+expect_match "yearly counts" '^[1-9][0-9]*$' "$ytotal"
+expect_eq "every intervention of the year listed" 1 \
+	"$(json 'int(all(i["date"].startswith("2026-") for i in d["interventions"]))')"
+msum=0
+mlist=0
+for m in 01 02 03 04 05 06 07 08 09 10 11 12; do
+	call agent GET "/api/v1/me/activity?month=2026-$m"
+	msum=$((msum + $(json 'd["counts"]["total"]')))
+	mlist=$((mlist + $(json 'len(d["interventions"])')))
+done
+expect_eq "the year is the sum of its months" "$msum $mlist" "$ytotal $ylist"
+call agent GET "/api/v1/me/activity?year=2025"
+expect_eq "another year" 200 "$status"
+expect_eq "another year's interventions only" 1 \
+	"$(json 'int(all(i["date"].startswith("2025-") for i in d["interventions"]))')"
+curl -s -b "$tmp/agent.jar" -D "$tmp/ycsv.h" -o "$tmp/ycsv" \
+	"$base/api/v1/me/activity?year=2026&format=csv"
+expect_match "yearly CSV" '^date,kind,on_site,siret' "$(head -1 "$tmp/ycsv")"
+expect_eq "yearly CSV: one line per intervention" "$ylist" "$(($(python3 -c '
+import csv, sys
+print(sum(1 for _ in csv.reader(open(sys.argv[1], newline=""))))' "$tmp/ycsv") - 1))"
+expect_match "yearly CSV file name" 'filename="activite-2026\.csv"' \
+	"$(grep -i '^content-disposition:' "$tmp/ycsv.h")"
+expect_eq "the yearly export is audited" 1 "$(sqlite3 "$db" "SELECT count(*) FROM audit
+	WHERE action = 'export.activity' AND object_type = 'year' AND object_id = '2026'
+	AND detail = 'csv'")"
+call agent GET "/api/v1/me/activity?year=2026&agent=1&agent_id=1&author=1"
+expect_eq "no parameter names another agent" "$ytotal" "$(json 'd["counts"]["total"]')"
+# bad values: 422 naming the parameter
+for q in year=26 year=20x6 year=1899 year= year=2026-01 "year=2026&month=2026-06"; do
+	call agent GET "/api/v1/me/activity?$q"
+	expect_eq "bad period $q" 422 "$status"
+	expect_eq "bad period $q: named" year "$(json 'd["error"]["field"]')"
+done
+call agent GET "/api/v1/me/activity?year=2026&year=2025"
+expect_eq "year twice" 422 "$status"
+expect_eq "year twice: named" year "$(json 'd["error"]["field"]')"
+call agent GET "/api/v1/me/activity"
+expect_eq "no period" 422 "$status"
+expect_match "no period: said" 'month=YYYY-MM or year=YYYY' "$(json 'd["error"]["message"]')"
+call manager GET "/api/v1/me/activity?year=2026"
+expect_eq "a manager has no yearly activity report" 403 "$status"
+
 # --- API tokens
 token=$("$constat" token create --db "$db" --login "$agent" --label e2e)
 expect_match "token printed" '^cst_' "$token"

@@ -24,7 +24,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-expect_status "demo database" 0 "$constat" demo --db "$db" --scale tiny
+expect_status "demo database" 0 "$constat" demo --db "$db" --scale tiny --no-release
 login_of() { sqlite3 "$db" "SELECT value FROM meta WHERE key = 'demo.login.$1'"; }
 agent=$(login_of agent)
 umanager=$(login_of unit_manager)

@@ -27,7 +27,7 @@ trap cleanup EXIT
 
 # The data is made as of a fixed day, so that the months released are always the same.
 export CONSTAT_TODAY=2026-03-31
-expect_status "demo database" 0 "$constat" demo --db "$db" --scale tiny
+expect_status "demo database" 0 "$constat" demo --db "$db" --scale tiny --no-release
 login_of() { sqlite3 "$db" "SELECT value FROM meta WHERE key = 'demo.login.$1'"; }
 agent=$(login_of agent)
 umanager=$(login_of unit_manager)

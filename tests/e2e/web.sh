@@ -26,6 +26,22 @@ cleanup() {
 trap cleanup EXIT
 
 expect_status "demo database" 0 "$constat" demo --db "$db" --scale tiny
+# The demo releases the closed months of the year (of the last one in early January), in
+# order, one line each; run again, it releases nothing more.
+cp "$tmp/out" "$tmp/demo.out"
+nrel=$(sqlite3 "$db" "SELECT count(*) FROM stats_release")
+relyear=$(sqlite3 "$db" "SELECT substr(min(month), 1, 4) FROM stats_release")
+expect_match "demo: months released" '^[1-9][0-9]*$' "$nrel"
+expect_eq "demo: months 1 to N of one year, in order" \
+	"$(seq -f "$relyear-%02g" 1 "$nrel" | tr '\n' ' ')" \
+	"$(sqlite3 "$db" "SELECT month FROM stats_release ORDER BY id" | tr '\n' ' ')"
+expect_eq "demo: one line per month released" "$nrel" \
+	"$(grep -cE "^  $relyear-[0-9]{2}  release [0-9]+, version 1: [0-9]+ cells, [0-9]+ secret" "$tmp/demo.out")"
+expect_eq "demo: each release audited" "$nrel" \
+	"$(sqlite3 "$db" "SELECT count(*) FROM audit WHERE action = 'stats.release'")"
+expect_status "demo again" 0 "$constat" demo --db "$db" --scale tiny
+expect_eq "demo again: nothing more released" "$nrel" "$(sqlite3 "$db" "SELECT count(*) FROM stats_release")"
+if grep -q "released already" "$tmp/out"; then ok; else ko "demo again: says the months are released already"; fi
 login_of() { sqlite3 "$db" "SELECT value FROM meta WHERE key = 'demo.login.$1'"; }
 agent=$(login_of agent)
 manager=$(login_of unit_manager)
@@ -255,6 +271,49 @@ expect_eq "yearly report as PDF" 200 "$(curl -s -b "$jar" -o /dev/null -w '%{htt
 expect_eq "bad period for the PDF" 422 "$(curl -s -b "$jar" -o /dev/null -w '%{http_code}' \
 	"$base/mon-activite.pdf?annee=20x6")"
 expect_eq "no other agent's activity" 200 "$(fetch act4 "$jar" "/mon-activite?agent=2&agent_id=2")"
+# --- the same for a whole year: page, CSV and PDF, errors in French naming the parameter
+year=$(date -u +%Y)
+has act "href=\"/mon-activite?annee=$year\">Toute l'année $year</a>"
+expect_eq "my year" 200 "$(fetch acty "$jar" "/mon-activite?annee=$year")"
+has acty "<title>Mon activité – année $year – Constat</title>"
+has acty "<h1>Mon activité – année $year</h1>"
+has acty 'Interventions de l'"'"'année'
+has acty "href=\"$ivpath\""
+has acty '<h2 id="month-h">Par mois</h2>'
+has acty "href=\"/mon-activite?mois=$year-01\""
+has acty "href=\"/api/v1/me/activity?year=$year&amp;format=csv\" download>Exporter en CSV</a>"
+has acty "href=\"/mon-activite.pdf?annee=$year\" download>Relevé PDF de l'année</a>"
+has acty "href=\"/mon-activite?annee=$((year - 1))\" rel=\"prev\">← Année précédente</a>"
+hasnt acty 'Année suivante'
+hasnt acty 'Relevé PDF du mois'
+# the year's total is the sum of its months in the "Par mois" table, and the big figure
+expect_eq "the months add up to the year" "$(sed -n 's|.*<p class="label">Interventions</p><p class="value big">\([0-9]*\)</p>.*|\1|p' \
+	"$tmp/acty.html")" "$(grep -o '</a></th><td class="num">[0-9]*</td>' "$tmp/acty.html" |
+	sed 's/[^0-9]//g' | awk '{ s += $1 } END { print s + 0 }')"
+expect_eq "an earlier year" 200 "$(fetch acty2 "$jar" "/mon-activite?annee=2020")"
+has acty2 'Mon activité – année 2020'
+has acty2 'Aucune intervention cette année.'
+has acty2 'href="/mon-activite?annee=2021" rel="next">Année suivante →</a>'
+expect_eq "bad year" 422 "$(fetch acty3 "$jar" "/mon-activite?annee=20x6")"
+has acty3 '« annee »'
+expect_eq "year out of range" 422 "$(fetch acty4 "$jar" "/mon-activite?annee=1850")"
+expect_eq "month and year together" 422 "$(fetch acty5 "$jar" "/mon-activite?annee=$year&mois=$year-01")"
+has acty5 'pas les deux'
+expect_eq "year twice" 422 "$(fetch acty6 "$jar" "/mon-activite?annee=$year&annee=2020")"
+has acty6 '« annee »'
+expect_eq "yearly CSV" "200 text/csv" "$(curl -s -b "$jar" -o "$tmp/y.csv" -D "$tmp/y.h" \
+	-w '%{http_code} %{content_type}' "$base/api/v1/me/activity?year=$year&format=csv" | cut -d';' -f1)"
+expect_eq "yearly CSV header" 'date,kind,on_site,siret,worksite,target,themes,priority_action,followups,status' \
+	"$(head -1 "$tmp/y.csv" | tr -d '\r')"
+if grep -q "^$today," "$tmp/y.csv"; then ok; else ko "the yearly CSV holds today's intervention"; fi
+if grep -qi '^content-disposition: attachment; filename="activite-'"$year"'.csv"' "$tmp/y.h"; then ok
+else ko "yearly CSV file name"; fi
+expect_eq "yearly PDF" "200 %PDF" "$(curl -s -b "$jar" -o "$tmp/y.pdf" -w '%{http_code}' \
+	"$base/mon-activite.pdf?annee=$year") $(head -c 4 "$tmp/y.pdf")"
+expect_eq "PDF: month and year together" 422 "$(curl -s -b "$jar" -o /dev/null -w '%{http_code}' \
+	"$base/mon-activite.pdf?annee=$year&mois=$year-01")"
+expect_eq "PDF: bad month" 422 "$(curl -s -b "$jar" -o /dev/null -w '%{http_code}' \
+	"$base/mon-activite.pdf?mois=$year-13")"
 # --- "qui a consulté mes dossiers": a colleague reads the record, the author sees it
 colleague=$(sqlite3 "$db" "SELECT login FROM agent WHERE role = 'agent' AND disabled = 0
 	AND login <> '$agent' AND id IN (SELECT agent_id FROM assignment WHERE end_date IS NULL)
@@ -281,7 +340,13 @@ has mhome 'statistiques publiées'
 hasnt mhome 'Nouvelle intervention'
 expect_eq "manager: intervention page refused" 403 "$(fetch m1 "$mjar" "$ivpath")"
 has m1 'Accès refusé'
+expect_eq "manager: the demo's dashboard" 200 "$(fetch mstats "$mjar" /statistiques)"
+has mstats '<td class="secret">secret</td>'
+hasnt mstats "Aucune statistique n'a encore été publiée"
 expect_eq "manager: activity refused" 403 "$(fetch m2 "$mjar" /mon-activite)"
+expect_eq "manager: yearly activity refused" 403 "$(fetch m2y "$mjar" "/mon-activite?annee=$(date -u +%Y)")"
+expect_eq "manager: no yearly CSV" 403 "$(curl -s -b "$mjar" -o /dev/null -w '%{http_code}' \
+	"$base/api/v1/me/activity?year=$(date -u +%Y)&format=csv")"
 expect_eq "manager: reads log refused" 403 "$(fetch m6 "$mjar" /mes-consultations)"
 expect_eq "manager: no activity PDF" 403 "$(curl -s -b "$mjar" -o /dev/null -w '%{http_code}' \
 	"$base/mon-activite.pdf")"

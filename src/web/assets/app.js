@@ -170,10 +170,15 @@
 	}
 
 	/* Puts the draft's values back: the n-th value of a name goes to the n-th field of
-	 * that name; boxes and radios are ticked exactly as saved. */
+	 * that name; boxes and radios are ticked exactly as saved. Follow-up rows are added
+	 * first as the draft had them (rows added with "Ajouter une suite" beyond those the
+	 * page renders), up to the cap. */
 	function restore(form, fields) {
 		var byName = {};
 		fields.forEach(function (f) { (byName[f[0]] = byName[f[0]] || []).push(f[1]); });
+		var want = Math.min((byName.fu_kind || []).length, FU_ROWS_MAX);
+		while ($all("select[name=fu_kind]", form).length < want)
+			if (!addFollowupRow()) break;
 		var action = $("#f-action", form);
 		if (action && byName.action) {
 			action.value = byName.action[0];
@@ -270,37 +275,49 @@
 		if (!add) return;
 		add.hidden = false;
 		add.addEventListener("click", function () {
-			var row = $(".fu-extra:not(.shown)");
-			if (row) {
-				row.classList.add("shown");
-			} else {
-				var rows = $all(".fu-row"), last = rows[rows.length - 1];
-				if (!last || rows.length >= 50) return;
-				var n = rows.length;
-				row = last.cloneNode(true);
-				row.setAttribute("data-row", String(n));
-				row.classList.remove("fu-extra", "shown");
-				$("legend", row).textContent = "Suite " + (n + 1);
-				$all("[id]", row).forEach(function (el) {
-					el.id = el.id.replace(/^f-fu-\d+-/, "f-fu-" + n + "-");
-				});
-				$all("label[for]", row).forEach(function (el) {
-					el.htmlFor = el.htmlFor.replace(/^f-fu-\d+-/, "f-fu-" + n + "-");
-				});
-				$all("[aria-describedby]", row).forEach(function (el) {
-					el.setAttribute("aria-describedby", el.getAttribute("aria-describedby")
-						.replace(/f-fu-\d+-/g, "f-fu-" + n + "-"));
-				});
-				$all(".field-error", row).forEach(function (el) { el.remove(); });
-				$all("input, select", row).forEach(function (el) {
-					el.removeAttribute("aria-invalid");
-					if (el.tagName === "SELECT") el.selectedIndex = 0; else el.value = "";
-				});
-				last.parentNode.insertBefore(row, add);
-			}
-			var first = $("select", row);
+			var row = addFollowupRow();
+			var first = row && $("select", row);
 			if (first) first.focus();
 		});
+	}
+
+	/* The follow-up rows are capped (the server takes at most 50 in one form). */
+	var FU_ROWS_MAX = 50;
+
+	/* Shows the next hidden follow-up row, or appends a copy of the last one (ids, labels
+	 * and descriptions renumbered, values and errors cleared). Returns the row, or null
+	 * at the cap or without rows. */
+	function addFollowupRow() {
+		var add = $("#fu-add");
+		var row = $(".fu-extra:not(.shown)");
+		if (row) {
+			row.classList.add("shown");
+			return row;
+		}
+		var rows = $all(".fu-row"), last = rows[rows.length - 1];
+		if (!last || !add || rows.length >= FU_ROWS_MAX) return null;
+		var n = rows.length;
+		row = last.cloneNode(true);
+		row.setAttribute("data-row", String(n));
+		row.classList.remove("fu-extra", "shown");
+		$("legend", row).textContent = "Suite " + (n + 1);
+		$all("[id]", row).forEach(function (el) {
+			el.id = el.id.replace(/^f-fu-\d+-/, "f-fu-" + n + "-");
+		});
+		$all("label[for]", row).forEach(function (el) {
+			el.htmlFor = el.htmlFor.replace(/^f-fu-\d+-/, "f-fu-" + n + "-");
+		});
+		$all("[aria-describedby]", row).forEach(function (el) {
+			el.setAttribute("aria-describedby", el.getAttribute("aria-describedby")
+				.replace(/f-fu-\d+-/g, "f-fu-" + n + "-"));
+		});
+		$all(".field-error", row).forEach(function (el) { el.remove(); });
+		$all("input, select", row).forEach(function (el) {
+			el.removeAttribute("aria-invalid");
+			if (el.tagName === "SELECT") el.selectedIndex = 0; else el.value = "";
+		});
+		last.parentNode.insertBefore(row, add);
+		return row;
 	}
 
 	/* Search-as-you-type under the SIRET field (ARIA 1.2 combobox with a listbox). */
