@@ -601,6 +601,18 @@ enum err_code stats_block_aggregate(struct stats_system *s, const struct stats_f
 						add(&a, s, stats_block_cell(f, b, t, g, c),
 						    r->author, r->fu[c]);
 					break;
+				case STATS_M_FOLLOWUPS_THEME: {
+					int64_t nfu = 0;
+
+					for (size_t c = 0; c < f->n_cat[STATS_DIM_FOLLOWUP]; c++)
+						nfu += r->fu[c];
+					for (size_t c = 0; nfu > 0 && c < f->n_cat[STATS_DIM_THEME];
+					     c++)
+						if (r->themes & (1u << c))
+							add(&a, s, stats_block_cell(f, b, t, g, c),
+							    r->author, nfu);
+					break;
+				}
 				case STATS_M_ACTION_HONEST:
 					if (r->honest)
 						add(&a, s,
@@ -661,8 +673,8 @@ out:
 void stats_block_relations(struct stats_system *s, const struct stats_frame *f,
                            const struct stats_block *b)
 {
-	uint32_t *cells = xmalloc((f->n_geo + f->max_cat + 2) * sizeof *cells);
-	int32_t *coef = xmalloc((f->n_geo + f->max_cat + 2) * sizeof *coef);
+	uint32_t *cells = xmalloc((f->n_geo + 2 * f->max_cat + 2) * sizeof *cells);
+	int32_t *coef = xmalloc((f->n_geo + 2 * f->max_cat + 2) * sizeof *coef);
 
 	for (size_t t = 0; t < stats_catalogue_len; t++) {
 		const struct stats_table *tb = &stats_catalogue[t];
@@ -717,6 +729,47 @@ void stats_block_relations(struct stats_system *s, const struct stats_frame *f,
 
 				if (tie[0] != UINT32_MAX && tie[1] != UINT32_MAX)
 					stats_system_rel(s, STATS_TIE, tie, tc, 2);
+			}
+		/* a multi-valued breakdown covering its base's total: each category at most the
+		 * total, all of them together at least the total */
+		if (tb->link == STATS_LINK_COVER && base >= 0)
+			for (size_t g = 0; g < f->n_geo; g++) {
+				size_t nb = f->n_cat[stats_catalogue[base].dim];
+				uint32_t n = 0, m;
+
+				for (size_t k = 0; k < nb; k++) {
+					uint32_t x = stats_block_cell(f, b, (size_t)base, g, k);
+
+					if (x != UINT32_MAX) {
+						cells[n] = x;
+						coef[n++] = -1;
+					}
+				}
+				if (n == 0)
+					continue;
+				/* x - sum(base) <= 0 */
+				for (size_t c = 0; c < nc; c++) {
+					uint32_t x = stats_block_cell(f, b, t, g, c);
+
+					if (x == UINT32_MAX)
+						continue;
+					cells[n] = x;
+					coef[n] = 1;
+					stats_system_rel(s, STATS_LE, cells, coef, n + 1);
+				}
+				/* sum(base) - sum(categories) <= 0 */
+				for (uint32_t k = 0; k < n; k++)
+					coef[k] = 1;
+				m = n;
+				for (size_t c = 0; c < nc; c++) {
+					uint32_t x = stats_block_cell(f, b, t, g, c);
+
+					if (x != UINT32_MAX) {
+						cells[m] = x;
+						coef[m++] = -1;
+					}
+				}
+				stats_system_rel(s, STATS_LE, cells, coef, m);
 			}
 		/* an exclusive breakdown sums to its base */
 		if (tb->link == STATS_LINK_MARGIN && base >= 0)

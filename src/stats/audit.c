@@ -321,7 +321,8 @@ static enum err_code audit_component(const struct stats_system *s, const struct 
 	ia = xmalloc(cap * sizeof *ia);
 	ja = xmalloc(cap * sizeof *ja);
 	ar = xmalloc(cap * sizeof *ar);
-	glp_add_rows(lp, (int)cp->n_rows);
+	if (cp->n_rows > 0)
+		glp_add_rows(lp, (int)cp->n_rows);
 	for (size_t q = 0; q < cp->n_rows; q++) {
 		const struct stats_rel *rel = &s->rels[cp->rows[q]];
 		double rhs = 0.0;
@@ -460,6 +461,45 @@ static uint64_t signature(const uint32_t *cols, size_t n)
 	return h;
 }
 
+/* Relations an attacker learns nothing from: one holding a hidden cell without bounds
+ * (a difference, free_sign) that appears in no other relation holds whatever the other
+ * cells are (that cell absorbs anything), so it is dropped with it, as a presolve would.
+ * This is exact: the programs' projections on the other cells do not change. It keeps the
+ * programs of a month apart from those of the months before where their differences are
+ * unknown. Returns dead[rel] (new memory). */
+static uint8_t *vacuous_relations(const struct stats_system *s)
+{
+	uint8_t *dead = xcalloc(s->n_rels + 1, 1);
+	uint32_t *uses = xcalloc(s->n_cells + 1, sizeof *uses);
+
+	for (size_t i = 0; i < s->n_rels; i++) {
+		const struct stats_rel *rel = &s->rels[i];
+
+		if (rel->op == STATS_TIE)
+			continue;
+		for (uint32_t j = 0; j < rel->n; j++) {
+			const struct stats_cell *c = &s->cells[rel->cells[j]];
+
+			if (hidden(c) && !nonneg(c) && uses[rel->cells[j]] < UINT32_MAX)
+				uses[rel->cells[j]]++;
+		}
+	}
+	for (size_t i = 0; i < s->n_rels; i++) {
+		const struct stats_rel *rel = &s->rels[i];
+
+		if (rel->op == STATS_TIE)
+			continue;
+		for (uint32_t j = 0; j < rel->n && !dead[i]; j++) {
+			const struct stats_cell *c = &s->cells[rel->cells[j]];
+
+			if (hidden(c) && !nonneg(c) && uses[rel->cells[j]] == 1 && rel->coef[j] != 0)
+				dead[i] = 1;
+		}
+	}
+	free(uses);
+	return dead;
+}
+
 enum err_code stats_audit_run(const struct stats_system *s, const struct stats_rules *r,
                               struct stats_audit *out, struct err *e)
 {
@@ -472,12 +512,14 @@ enum err_code stats_audit_run_cached(const struct stats_system *s, const struct 
 {
 	uint32_t *parent = NULL, *col_of = NULL, *root_comp = NULL;
 	uint32_t *rel_comp = NULL;
+	uint8_t *dead = NULL;
 	struct component *comps = NULL;
 	size_t n_comps = 0, n_sensitive = 0;
 	enum err_code rc = ERR_OK;
 
 	memset(out, 0, sizeof *out);
 	glp_term_out(GLP_OFF);
+	dead = vacuous_relations(s);
 	parent = xmalloc((s->n_cells + 1) * sizeof *parent);
 	for (size_t i = 0; i < s->n_cells; i++)
 		parent[i] = (uint32_t)i;
@@ -485,7 +527,7 @@ enum err_code stats_audit_run_cached(const struct stats_system *s, const struct 
 		const struct stats_rel *rel = &s->rels[i];
 		int64_t first = -1;
 
-		if (rel->op == STATS_TIE)
+		if (rel->op == STATS_TIE || dead[i])
 			continue;
 		for (uint32_t j = 0; j < rel->n; j++) {
 			if (!hidden(&s->cells[rel->cells[j]]))
@@ -529,7 +571,7 @@ enum err_code stats_audit_run_cached(const struct stats_system *s, const struct 
 		const struct stats_rel *rel = &s->rels[i];
 
 		rel_comp[i] = UINT32_MAX;
-		for (uint32_t j = 0; j < rel->n && rel->op != STATS_TIE; j++)
+		for (uint32_t j = 0; j < rel->n && rel->op != STATS_TIE && !dead[i]; j++)
 			if (hidden(&s->cells[rel->cells[j]])) {
 				rel_comp[i] = root_comp[uf_find(parent, rel->cells[j])];
 				break;
@@ -624,6 +666,7 @@ out:
 	free(col_of);
 	free(root_comp);
 	free(rel_comp);
+	free(dead);
 	if (rc != ERR_OK)
 		stats_audit_release(out);
 	return rc;

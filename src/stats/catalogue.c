@@ -39,6 +39,11 @@ const struct stats_table stats_catalogue[] = {
     {"suites", "Suites par nature", STATS_DIM_FOLLOWUP, STATS_M_FOLLOWUPS, 1, STATS_LINK_NONE, NULL,
      "Nombre de suites (hors brouillons) données aux interventions de la période, "
      "selon leur nature."},
+    {"suites_theme", "Suites par thème", STATS_DIM_THEME, STATS_M_FOLLOWUPS_THEME, 1,
+     STATS_LINK_COVER, "suites",
+     "Nombre de suites (hors brouillons) données aux interventions de la période ayant au "
+     "moins un thème relevant du thème de premier niveau ; une intervention à deux thèmes "
+     "compte ses suites dans les deux. « aucun » : interventions sans thème renseigné."},
     {"action_prioritaire", "Interventions sur action prioritaire", STATS_DIM_ACTION,
      STATS_M_ACTION_HONEST, 1, STATS_LINK_LE, "activite",
      "Interventions rattachées à une "

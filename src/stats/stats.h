@@ -36,6 +36,7 @@ enum stats_measure {
 	STATS_M_ACTION_HONEST,  /* interventions with a control point really checked */
 	STATS_M_POINTS_CHECKED, /* control points recorded compliant or non-compliant */
 	STATS_M_POINTS_NC,      /* control points recorded non-compliant */
+	STATS_M_FOLLOWUPS_THEME, /* follow-ups of the interventions having the theme */
 };
 
 /* How a table's cells relate to the base table's cell of the same unit and period. */
@@ -43,6 +44,10 @@ enum stats_link {
 	STATS_LINK_NONE,
 	STATS_LINK_MARGIN, /* base = sum of the categories (exclusive breakdown) */
 	STATS_LINK_LE,     /* each category <= base */
+	/* each category <= the sum of the base's categories of the same unit and period, and
+	 * the categories together >= that sum (a multi-valued breakdown of the same measure
+	 * where every record has at least one category: follow-ups by theme and suites) */
+	STATS_LINK_COVER,
 };
 
 struct stats_table {
@@ -319,6 +324,14 @@ struct stats_release_result {
  * (field "audit") when the audit cannot be passed: nothing is written then. */
 enum err_code stats_release_run(struct store *st, const struct stats_release_opts *opts,
                                 struct stats_release_result *res, struct err *e);
+
+/* Makes the releases that are due (schedule.c): for last year and this year, the newest
+ * released month again (a new version when late entries changed it) and every closed
+ * month after it, in order, each written to the audit trail. Stops at the first refusal
+ * (later months wait for it). *made gets the number of releases made; log (may be NULL)
+ * one line each. */
+enum err_code stats_release_due(struct store *st, const struct stats_rules *r, FILE *log,
+                                int *made, struct err *e);
 
 /* Builds the linear system of everything published up to release id (its year), all
  * frozen, with the frame it was read with; month (may be NULL, 8 bytes) gets the

@@ -308,6 +308,53 @@ static size_t widen_all(struct stats_system *s, const struct stats_rules *r, uin
 	return added;
 }
 
+#define FAR_MAX_DEPTH 8
+#define FAR_MAX_VISIT 200000
+
+/* The last resort for a cell whose own equations and those one step away have nothing
+ * left to hide (a department equal to its region, which the nation's equation pins):
+ * walks the equations through hidden cells, breadth first, and hides the cheapest
+ * publishable cell of the nearest layer that has one. Returns it, or -1. */
+static int64_t widen_far(struct stats_system *s, const struct stats_rules *r, uint32_t c)
+{
+	int64_t need = stats_required_margin(r, s->cells[c].value), best = -1;
+	uint8_t *seen = xcalloc(s->n_cells + 1, 1);
+	uint32_t *queue = xmalloc(FAR_MAX_VISIT * sizeof *queue);
+	size_t head = 0, tail = 0;
+
+	queue[tail++] = c;
+	seen[c] = 1;
+	for (int depth = 0; depth < FAR_MAX_DEPTH && head < tail && best < 0; depth++) {
+		size_t end = tail;
+
+		for (; head < end; head++) {
+			uint32_t x = queue[head];
+
+			for (uint32_t k = s->by_cell_start[x]; k < s->by_cell_start[x + 1]; k++) {
+				const struct stats_rel *rel = &s->rels[s->by_cell[k]];
+
+				if (rel->op != STATS_EQ)
+					continue;
+				best = best_in(s, rel, need, best);
+				for (uint32_t j = 0; j < rel->n; j++) {
+					uint32_t d = rel->cells[j];
+
+					if (seen[d] || !stats_cell_hidden(&s->cells[d]) ||
+					    tail >= FAR_MAX_VISIT)
+						continue;
+					seen[d] = 1;
+					queue[tail++] = d;
+				}
+			}
+		}
+	}
+	free(seen);
+	free(queue);
+	if (best >= 0)
+		hide(&s->cells[best]);
+	return best;
+}
+
 /* 1 when a relation of c got a newly hidden cell this round. */
 static int touched_near(const struct stats_system *s, const uint8_t *touched, uint32_t c)
 {
@@ -424,6 +471,8 @@ enum err_code stats_protect(struct stats_system *s, const struct stats_rules *r,
 
 				if (n == 0)
 					n = widen_all(s, r, c, 1);
+				if (n == 0 && widen_far(s, r, c) >= 0)
+					n = 1;
 				widened += n;
 			}
 		}

@@ -132,8 +132,56 @@ static int present_cb(void *ctx, const char *unit, int64_t agent, int64_t days)
 }
 
 /* Agent-level tables: additive, with margins or bounds per agent. */
-static const char *const agent_tables[] = {"activite", "activite_nature", "activite_theme",
-                                           "suites", "action_prioritaire"};
+static const char *const agent_tables[] = {"activite",     "activite_nature",
+                                           "activite_theme", "suites",
+                                           "suites_theme", "action_prioritaire"};
+
+/* Per agent: follow-ups by theme each at most the agent's follow-ups, and together at
+ * least them (every intervention has a theme or "aucun"). */
+static void agent_cover(struct stats_system *s, const struct stats_frame *f, int64_t agent,
+                        const char *tag, const char *period, const char *geo)
+{
+	uint32_t cells[2 * 32 + 1], themes[32];
+	int32_t coef[2 * 32 + 1];
+	uint32_t n = 0, nt = 0;
+
+	for (size_t c = 0; c < f->n_cat[STATS_DIM_FOLLOWUP] && n < 32; c++) {
+		char ak[300];
+		int64_t x;
+
+		snprintf(ak, sizeof ak, "agent%lld|%s|%s|suites|%s|%s", (long long)agent, tag,
+		         period, geo, f->cat[STATS_DIM_FOLLOWUP][c]);
+		if ((x = stats_system_find(s, ak)) >= 0) {
+			cells[n] = (uint32_t)x;
+			coef[n++] = -1;
+		}
+	}
+	for (size_t c = 0; c < f->n_cat[STATS_DIM_THEME] && nt < 32; c++) {
+		char ak[300];
+		int64_t x;
+
+		snprintf(ak, sizeof ak, "agent%lld|%s|%s|suites_theme|%s|%s", (long long)agent,
+		         tag, period, geo, f->cat[STATS_DIM_THEME][c]);
+		if ((x = stats_system_find(s, ak)) >= 0)
+			themes[nt++] = (uint32_t)x;
+	}
+	if (n == 0 || nt == 0)
+		return;
+	/* theme - sum(kinds) <= 0 */
+	for (uint32_t k = 0; k < nt; k++) {
+		cells[n] = themes[k];
+		coef[n] = 1;
+		stats_system_rel(s, STATS_LE, cells, coef, n + 1);
+	}
+	/* sum(kinds) - sum(themes) <= 0 */
+	for (uint32_t k = 0; k < n; k++)
+		coef[k] = 1;
+	for (uint32_t k = 0; k < nt; k++) {
+		cells[n + k] = themes[k];
+		coef[n + k] = -1;
+	}
+	stats_system_rel(s, STATS_LE, cells, coef, n + nt);
+}
 
 static void add_cell(struct stats_system *s, const char *key, uint32_t *idx)
 {
@@ -255,6 +303,7 @@ static size_t attack(struct store *st, const char *scope, int publish_all, size_
 					}
 				}
 				stats_system_rel(&s, STATS_EQ, cells, coef, n);
+				agent_cover(&s, &f, p->agents[g][k], tag, period, f.geo_code[g]);
 				for (int dd = 0; dd < 2; dd++) {
 					enum stats_dim d = dd ? STATS_DIM_ACTION : STATS_DIM_THEME;
 					const char *tn =

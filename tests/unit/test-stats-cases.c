@@ -294,6 +294,77 @@ static int is_case(const struct dirent *d)
 	return n > 5 && strcmp(d->d_name + n - 5, ".case") == 0;
 }
 
+/* A difference without bounds that appears in one relation only makes that relation
+ * hold whatever the other cells are: the audit drops it, so the two totals below are
+ * separate programs (each cell keeps its full interval); with the difference in a second
+ * relation, or bounded below, the relation binds and the programs join. */
+static void vacuous_system(struct stats_system *s, int d_free, int d_twice)
+{
+	static const char *const names[] = {"a", "b", "t", "c", "e", "u", "d", "z"};
+	static const int64_t values[] = {1, 5, 6, 2, 4, 6, 0, 0};
+	uint32_t idx[8];
+
+	stats_system_init(s);
+	for (size_t i = 0; i < 8; i++) {
+		assert_int_equal(stats_system_cell(s, names[i], &idx[i], NULL, NULL), ERR_OK);
+		s->cells[idx[i]].value = values[i];
+		s->cells[idx[i]].n_contrib = 10;
+		s->cells[idx[i]].status = STATS_SUPPRESSED;
+	}
+	s->cells[idx[2]].status = STATS_PUBLISHED;
+	s->cells[idx[5]].status = STATS_PUBLISHED;
+	s->cells[idx[7]].status = STATS_PUBLISHED;
+	s->cells[idx[0]].sensitive = 1;
+	s->cells[idx[3]].sensitive = 1;
+	s->cells[idx[6]].status = STATS_VIRTUAL;
+	s->cells[idx[6]].free_sign = (uint8_t)d_free;
+	{
+		uint32_t r1[3] = {idx[2], idx[0], idx[1]}, r2[3] = {idx[5], idx[3], idx[4]};
+		uint32_t r3[3] = {idx[0], idx[3], idx[6]}, r4[2] = {idx[7], idx[6]};
+		int32_t co[3] = {1, -1, -1};
+
+		stats_system_rel(s, STATS_EQ, r1, co, 3); /* t = a + b */
+		stats_system_rel(s, STATS_EQ, r2, co, 3); /* u = c + e */
+		stats_system_rel(s, STATS_EQ, r3, co, 3); /* a = c + d */
+		if (d_twice)
+			stats_system_rel(s, STATS_EQ, r4, co, 2); /* z = d */
+	}
+	stats_system_finish(s);
+}
+
+static void test_vacuous_relation(void **state)
+{
+	struct stats_rules r;
+	struct {
+		int d_free, d_twice;
+		size_t largest;
+		double a_hi;
+	} cases[] = {
+	    {1, 0, 2, 6.0}, /* dropped: {a, b} and {c, e} apart, a up to t */
+	    {0, 0, 5, 6.0}, /* d >= 0 binds: one program of five */
+	    {1, 1, 5, 6.0}, /* d = z = 0 is known through the second relation */
+	};
+
+	(void)state;
+	stats_rules_default(&r);
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		struct stats_system s;
+		struct stats_audit a = {0};
+
+		vacuous_system(&s, cases[k].d_free, cases[k].d_twice);
+		assert_int_equal(stats_audit_run(&s, &r, &a, NULL), ERR_OK);
+		assert_int_equal(a.largest_component, cases[k].largest);
+		assert_int_equal(a.n, 2);
+		assert_true(a.iv[0].lo <= 0.0 + 1e-9);
+		assert_true(a.iv[0].hi >= cases[k].a_hi - 1e-9);
+		if (cases[k].d_twice)
+			/* a = c exactly: c in [0, 6] too, both pass */
+			assert_true(a.iv[1].hi >= 6.0 - 1e-9);
+		stats_audit_release(&a);
+		stats_system_release(&s);
+	}
+}
+
 static void test_cases(void **state)
 {
 	struct dirent **names;
@@ -337,6 +408,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_rules),
 	    cmocka_unit_test(test_cases),
+	    cmocka_unit_test(test_vacuous_relation),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
