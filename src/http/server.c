@@ -48,6 +48,7 @@ struct http_server {
 	struct store_slot *stores;
 	atomic_uint inflight;       /* requests between their request line and completion */
 	atomic_int stopping;
+	atomic_int warned_ro;       /* the read-only database was logged */
 	/* The watchdog (see "Request deadline" below). */
 	pthread_mutex_t watch_lock; /* guards the list, the deadlines and watch_stop */
 	pthread_cond_t watch_cond;
@@ -176,6 +177,9 @@ static enum err_code thread_store(struct http_server *srv, struct store **out, s
 		log_error("http: cannot open the database: %s", err_text(&oe, text, sizeof text));
 		return err_set(e, ERR_STORE, NULL, "the database cannot be opened");
 	}
+	if (store_read_only(s) && !atomic_exchange(&srv->warned_ro, 1))
+		log_warn("http: the database is on a read-only filesystem: serving reads only; "
+		         "writes, logins and audited reads answer 503");
 	if (srv->readq)
 		store_set_readq(s, srv->readq);
 	slot = xmalloc(sizeof *slot);

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <sqlite3.h>
+#include <sys/statvfs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -736,22 +737,65 @@ static enum err_code load_audit_key(struct store *s, const char *db, int create,
 	return ERR_OK;
 }
 
+/* 1 when path is on a filesystem mounted read-only. */
+static int on_readonly_fs(const char *path)
+{
+	struct statvfs sv;
+
+	return statvfs(path, &sv) == 0 && (sv.f_flag & ST_RDONLY);
+}
+
+/* "file:PATH?immutable=1" with PATH percent-encoded as a URI path (new memory). SQLite
+ * cannot read a WAL database on a read-only filesystem otherwise (it would need to create
+ * the -shm file); immutable tells it nobody can change the file. */
+static char *immutable_uri(const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(path);
+	char *uri = xmalloc(3 * n + 32), *q = uri;
+
+	memcpy(q, "file:", 5);
+	q += 5;
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("/-._~", *p) != NULL) {
+			*q++ = (char)*p;
+		} else {
+			*q++ = '%';
+			*q++ = hex[*p >> 4];
+			*q++ = hex[*p & 15];
+		}
+	}
+	memcpy(q, "?immutable=1", sizeof "?immutable=1");
+	return uri;
+}
+
 enum err_code store_open(const char *path, unsigned flags, struct store **out, struct err *e)
 {
 	struct store *s;
-	int oflags = SQLITE_OPEN_NOMUTEX;
+	int oflags = SQLITE_OPEN_NOMUTEX, opened;
+	char *uri = NULL;
 	enum err_code rc;
 
 	*out = NULL;
 	if (path == NULL || path[0] == '\0')
 		return err_set(e, ERR_INVALID, "db", "a database file name is required");
+	/* A database on a read-only filesystem opens read-only (store_read_only says so):
+	 * reads work, every write fails with "the database is read-only". */
+	if (!(flags & STORE_CREATE) && on_readonly_fs(path)) {
+		flags = (flags & ~(unsigned)STORE_BULK) | STORE_READONLY;
+		uri = immutable_uri(path);
+		oflags |= SQLITE_OPEN_URI;
+	}
 	if (flags & STORE_READONLY)
 		oflags |= SQLITE_OPEN_READONLY;
 	else
 		oflags |= SQLITE_OPEN_READWRITE | ((flags & STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
 	s = xcalloc(1, sizeof *s);
 	s->flags = flags;
-	if (sqlite3_open_v2(path, &s->db, oflags, NULL) != SQLITE_OK) {
+	opened = sqlite3_open_v2(uri ? uri : path, &s->db, oflags, NULL);
+	free(uri);
+	if (opened != SQLITE_OK) {
 		rc = s->db ? db_error(s, e, path)
 		           : err_set(e, ERR_IO, "db", "cannot open %s", path);
 		if (rc == ERR_IO || rc == ERR_STORE)
@@ -800,6 +844,11 @@ enum err_code store_open(const char *path, unsigned flags, struct store **out, s
 	}
 	*out = s;
 	return ERR_OK;
+}
+
+int store_read_only(const struct store *s)
+{
+	return (s->flags & STORE_READONLY) != 0;
 }
 
 void store_close(struct store *s)

@@ -28,6 +28,10 @@ enum store_flags {
 /* Opens (and with STORE_CREATE creates) the database at path and brings its schema up
  * to date. On success *out is a new handle the caller closes with store_close. */
 enum err_code store_open(const char *path, unsigned flags, struct store **out, struct err *e);
+/* 1 when the handle cannot write: opened with STORE_READONLY, or the database is on a
+ * filesystem mounted read-only (store_open then opens it read-only by itself: reads
+ * work, writes fail with ERR_STORE "the database is read-only"). */
+int store_read_only(const struct store *s);
 /* Checkpoints and closes; NULL is a no-op. */
 void store_close(struct store *s);
 /* The schema version the file is at, and the one this binary brings. */
