@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "core/buf.h"
+#include "store/store.h"
 #include "core/err.h"
 
 struct store;
@@ -87,7 +88,8 @@ struct http_request {
 	int started;                /* the access handler has seen the request */
 	int target_too_long;        /* the target passed max_url: reply 414 */
 	int body_too_big;           /* the body passed max_body: the rest was dropped */
-	uint64_t audit_ticket;      /* read audits to be committed before the reply (server) */
+	struct store_ticket ticket; /* read audits and syncs awaited by the reply (server) */
+	int held;                   /* the reply waits for ticket (the connection is suspended) */
 };
 
 /* Prepares an empty request whose body may hold max_body bytes. */

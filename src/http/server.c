@@ -67,10 +67,11 @@ struct http_server {
 	int audit_running;          /* the auditor resumes held replies */
 };
 
-/* A reply held back (its connection suspended) until its read audits are committed. */
+/* A reply held back (its connection suspended) until its read audits are committed and
+ * its writes on the disk. */
 struct held {
 	struct MHD_Connection *conn;
-	uint64_t ticket;
+	struct store_ticket ticket;
 };
 
 /* The calling worker thread's handle. MHD's workers belong to one daemon and die with
@@ -506,13 +507,16 @@ static int on_headers(struct http_server *srv, struct http_request *req, const c
 	return 0;
 }
 
-/* ---- Read audits ----------------------------------------------------------------------
- * A request that read colleagues' records has queued its audit entries (store.h, grouped
- * read audits). Its reply is held, the connection suspended so that the worker serves
- * others meanwhile, until the auditor thread has committed the entries with whatever
- * else gathered; then the auditor resumes it and MHD calls on_access again, which sends
- * the reply, or a 503 when the commit failed. The auditor commits at most every
- * AUDIT_GROUP_MS: fewer commits, fewer page caches dropped by the other connections. */
+/* ---- Held replies: read audits and disk syncs ------------------------------------------
+ * A request that read colleagues' records has queued its audit entries, and a request
+ * that wrote has left its commit's disk sync to the syncer (store.h, store_readq). Its
+ * reply is held, the connection suspended so that the worker serves others meanwhile,
+ * until the auditor thread has committed the entries and synced the WAL once for every
+ * commit made so far; then it resumes the connection and MHD calls on_access again, which
+ * sends the reply, or a 503 when a commit or the sync failed. Nothing is acknowledged
+ * before it is on the disk, but one sync serves every writer of the moment instead of
+ * one each with a worker blocked on it. Audits gather for AUDIT_GROUP_MS when no write
+ * waits: fewer commits, fewer page caches dropped by the other connections. */
 
 #define AUDIT_GROUP_MS 4
 
@@ -524,12 +528,13 @@ static int hold(struct http_server *srv, struct MHD_Connection *conn, struct htt
 	int held = 0;
 
 	pthread_mutex_lock(&srv->held_lock);
-	if (srv->audit_running && store_readq_state(srv->readq, req->audit_ticket) == 0) {
+	if (srv->audit_running && store_readq_state(srv->readq, &req->ticket) == 0) {
 		if (srv->n_held == srv->cap_held) {
 			srv->cap_held = srv->cap_held ? 2 * srv->cap_held : 64;
 			srv->held = xrealloc(srv->held, srv->cap_held * sizeof *srv->held);
 		}
-		srv->held[srv->n_held++] = (struct held){conn, req->audit_ticket};
+		srv->held[srv->n_held++] = (struct held){conn, req->ticket};
+		req->held = 1;
 		MHD_suspend_connection(conn);
 		held = 1;
 	}
@@ -537,24 +542,27 @@ static int hold(struct http_server *srv, struct MHD_Connection *conn, struct htt
 	return held;
 }
 
-/* Sends req's reply, or a 503 when its read audits could not be committed. */
+/* Sends req's reply, or a 503 when its read audits could not be committed or its writes
+ * synced. */
 static enum MHD_Result release_held(struct http_server *srv, struct MHD_Connection *conn,
                                     struct http_request *req)
 {
-	uint64_t t = req->audit_ticket;
+	struct store_ticket t = req->ticket;
+	int waiting = t.audit || t.sync;
 
-	req->audit_ticket = 0;
-	if (t && store_readq_state(srv->readq, t) == 0) {
+	req->ticket = (struct store_ticket){0, 0};
+	req->held = 0;
+	if (waiting && store_readq_state(srv->readq, &t) == 0) {
 		struct err e = {0};
+		char text[ERR_FIELD_MAX + ERR_MSG_MAX + 8];
 
-		/* the auditor is gone: commit the queue from this worker */
-		if (store_readq_flush(req->store, srv->readq, &e) != ERR_OK) {
-			char text[ERR_FIELD_MAX + ERR_MSG_MAX + 8];
-
+		/* the auditor is gone: do its work from this worker */
+		if (store_readq_flush(req->store, srv->readq, &e) != ERR_OK)
 			log_error("http: read audits not written: %s", err_text(&e, text, sizeof text));
-		}
+		if (store_readq_sync(req->store, srv->readq, &e) != ERR_OK)
+			log_error("http: writes not synced: %s", err_text(&e, text, sizeof text));
 	}
-	if (t && store_readq_state(srv->readq, t) < 0) {
+	if (waiting && store_readq_state(srv->readq, &t) < 0) {
 		struct err e = {0};
 
 		req->resp.n_headers = 0; /* drop what the page set (cookies, file names) */
@@ -572,7 +580,7 @@ static void resume_settled(struct http_server *srv, int all)
 
 	pthread_mutex_lock(&srv->held_lock);
 	for (size_t i = 0; i < srv->n_held; i++) {
-		if (all || store_readq_state(srv->readq, srv->held[i].ticket) != 0)
+		if (all || store_readq_state(srv->readq, &srv->held[i].ticket) != 0)
 			MHD_resume_connection(srv->held[i].conn);
 		else
 			srv->held[k++] = srv->held[i];
@@ -590,19 +598,23 @@ static void *auditor(void *arg)
 		int stop = atomic_load(&srv->audit_stop);
 		struct err e = {0};
 
-		if (store_readq_wait(srv->readq, 200) > 0 && !stop) {
+		if (store_readq_wait(srv->readq, 200) > 0 && !stop &&
+		    !store_readq_commits_waiting(srv->readq)) {
 			struct timespec ts = {0, AUDIT_GROUP_MS * 1000000L};
 
-			nanosleep(&ts, NULL); /* let more gather */
+			nanosleep(&ts, NULL); /* let more audits gather */
 		}
 		if (stop) {
-			/* no more holds: later requests commit their own */
+			/* no more holds: later requests do this work themselves */
 			pthread_mutex_lock(&srv->held_lock);
 			srv->audit_running = 0;
 			pthread_mutex_unlock(&srv->held_lock);
 		}
 		if (store_readq_flush(srv->audit_store, srv->readq, &e) != ERR_OK)
 			log_error("http: read audits not written: %s",
+			          err_text(&e, text, sizeof text));
+		if (store_readq_sync(srv->audit_store, srv->readq, &e) != ERR_OK)
+			log_error("http: writes not synced to the disk: %s",
 			          err_text(&e, text, sizeof text));
 		resume_settled(srv, stop);
 		if (stop)
@@ -641,9 +653,9 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 		return MHD_YES;
 	}
 	if (req->resp.status != 0) {
-		if (req->audit_ticket == 0)
+		if (!req->held)
 			return MHD_YES; /* already replied (MHD should not call again) */
-		return release_held(srv, conn, req); /* resumed: its read audits are done */
+		return release_held(srv, conn, req); /* resumed: what it waited for is done */
 	}
 	watch_set(srv, conn, 0); /* the request is in: no deadline while it is handled */
 	if (req->body_too_big) {
@@ -656,10 +668,10 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 		http_router_dispatch(&srv->router, req);
 		if (req->store) {
 			store_read_end(req->store);
-			req->audit_ticket = store_readq_take_ticket(req->store);
+			store_readq_take(req->store, &req->ticket);
 		}
 	}
-	if (req->audit_ticket && hold(srv, conn, req))
+	if ((req->ticket.audit || req->ticket.sync) && hold(srv, conn, req))
 		return MHD_YES;
 	return release_held(srv, conn, req);
 }

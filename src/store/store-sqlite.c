@@ -394,6 +394,7 @@ struct store {
 	int has_audit_key;
 	struct store_readq *readq;   /* read audits are queued there (borrowed), or NULL */
 	uint64_t readq_ticket;       /* the ticket of the reads this handle queued last */
+	uint64_t sync_ticket;        /* the commit this handle left to readq's syncer */
 	sqlite3_stmt *stmt[ST_COUNT];
 };
 
@@ -551,12 +552,18 @@ static void unlock_writes(struct store *s)
  * releasing the lock, syncs the WAL file itself before its write is acknowledged.
  * Committers that finish together share the disk's work, instead of queueing one fsync
  * each behind the lock; what is acknowledged has reached the disk, as with FULL. */
+static void readq_defer_sync(struct store *s);
+
 static enum err_code sync_wal(struct store *s, struct err *e)
 {
 	int fd, rc;
 
 	if (!s->sync_wal || s->no_sync)
 		return ERR_OK;
+	if (s->readq) { /* the server's syncer does it, the reply waits (store.h) */
+		readq_defer_sync(s);
+		return ERR_OK;
+	}
 	fd = open(s->wal_path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? ERR_OK /* checkpointed and removed: on disk */
@@ -2678,6 +2685,9 @@ struct store_readq {
 	uint64_t queued; /* ticket of the last entries queued */
 	uint64_t done;   /* every ticket up to this one is committed... */
 	uint64_t failed; /* ...except those up to this one when it is not below done */
+	/* Durable commits whose WAL sync is left to store_readq_sync: numbered once
+	 * written (so that a sync started later covers them). */
+	uint64_t commits, synced, sync_failed;
 };
 
 struct store_readq *store_readq_new(void)
@@ -2702,28 +2712,70 @@ void store_readq_free(struct store_readq *q)
 void store_set_readq(struct store *s, struct store_readq *q)
 {
 	s->readq = q;
-	s->readq_ticket = 0;
+	s->readq_ticket = s->sync_ticket = 0;
 }
 
-uint64_t store_readq_take_ticket(struct store *s)
+void store_readq_take(struct store *s, struct store_ticket *t)
 {
-	uint64_t t = s->readq_ticket;
-
-	s->readq_ticket = 0;
-	return t;
+	t->audit = s->readq_ticket;
+	t->sync = s->sync_ticket;
+	s->readq_ticket = s->sync_ticket = 0;
 }
 
-int store_readq_state(struct store_readq *q, uint64_t ticket)
+static void readq_defer_sync(struct store *s)
 {
-	int state;
+	struct store_readq *q = s->readq;
 
 	pthread_mutex_lock(&q->lock);
-	if (ticket > q->done)
+	s->sync_ticket = ++q->commits;
+	pthread_cond_signal(&q->arrived);
+	pthread_mutex_unlock(&q->lock);
+}
+
+int store_readq_state(struct store_readq *q, const struct store_ticket *t)
+{
+	int state = 1;
+
+	pthread_mutex_lock(&q->lock);
+	if (t->audit > q->done || t->sync > q->synced)
 		state = 0;
-	else
-		state = ticket <= q->failed ? -1 : 1;
+	else if ((t->audit && t->audit <= q->failed) || (t->sync && t->sync <= q->sync_failed))
+		state = -1;
 	pthread_mutex_unlock(&q->lock);
 	return state;
+}
+
+int store_readq_commits_waiting(struct store_readq *q)
+{
+	int waiting;
+
+	pthread_mutex_lock(&q->lock);
+	waiting = q->commits > q->synced;
+	pthread_mutex_unlock(&q->lock);
+	return waiting;
+}
+
+enum err_code store_readq_sync(struct store *s, struct store_readq *q, struct err *e)
+{
+	uint64_t target;
+	enum err_code rc;
+	struct store_readq *own = s->readq;
+
+	pthread_mutex_lock(&q->lock);
+	target = q->commits > q->synced ? q->commits : 0;
+	pthread_mutex_unlock(&q->lock);
+	if (target == 0)
+		return ERR_OK; /* nothing new since the last sync */
+	s->readq = NULL; /* sync for real */
+	rc = sync_wal(s, e);
+	s->readq = own;
+	pthread_mutex_lock(&q->lock);
+	if (rc != ERR_OK)
+		q->sync_failed = target;
+	if (target > q->synced)
+		q->synced = target;
+	pthread_mutex_unlock(&q->lock);
+	return rc;
 }
 
 size_t store_readq_wait(struct store_readq *q, unsigned timeout_ms)
@@ -2739,9 +2791,9 @@ size_t store_readq_wait(struct store_readq *q, unsigned timeout_ms)
 		ts.tv_nsec -= 1000000000L;
 	}
 	pthread_mutex_lock(&q->lock);
-	if (q->n == 0)
+	if (q->n == 0 && q->commits == q->synced)
 		pthread_cond_timedwait(&q->arrived, &q->lock, &ts);
-	n = q->n;
+	n = q->n + (size_t)(q->commits - q->synced);
 	pthread_mutex_unlock(&q->lock);
 	return n;
 }

@@ -297,26 +297,36 @@ struct store_read {
 enum err_code store_audit_reads(struct store *s, int64_t actor_id, const struct store_read *reads,
                                 size_t n, struct err *e);
 
-/* Grouped read audits (the server's): once store_set_readq(s, q) is called, the
- * store_audit_reads of s queue their entries in q (shared by the handles of one database)
- * and remember a ticket; whoever answers the request takes it with
- * store_readq_take_ticket and must not answer before store_readq_state says 1 (the
- * entries are committed) or -1 (their commit failed: answer 503). One writer calls
- * store_readq_flush, which commits everything queued in one transaction. A full queue
- * (65,536 entries) makes a request write its own entries at once. */
+/* Grouped read audits and disk syncs (the server's). Once store_set_readq(s, q) is
+ * called (q shared by the handles of one database):
+ * - store_audit_reads on s queues its entries in q instead of writing them;
+ * - a durable commit on s does not wait for the disk: it is numbered in q.
+ * Whoever answers the request takes the tickets with store_readq_take and must not answer
+ * before store_readq_state says 1 (entries committed and commits on the disk) or -1 (a
+ * commit or a sync failed: answer 503). One thread calls store_readq_flush (commits every
+ * queued entry in one transaction) and store_readq_sync (one fdatasync covering every
+ * commit numbered before it). A full queue (65,536 entries) makes a request write its own
+ * entries at once. */
 struct store_readq;
+struct store_ticket {
+	uint64_t audit, sync; /* 0: nothing to wait for */
+};
 struct store_readq *store_readq_new(void);
 /* q must be empty and no handle use it any more. NULL is a no-op. */
 void store_readq_free(struct store_readq *q);
 void store_set_readq(struct store *s, struct store_readq *q);
-/* The ticket of the entries s queued last (0: none), forgotten by s. */
-uint64_t store_readq_take_ticket(struct store *s);
-/* 1 committed, 0 waiting, -1 the commit failed. */
-int store_readq_state(struct store_readq *q, uint64_t ticket);
-/* Waits up to timeout_ms for entries to be queued; returns how many are waiting. */
+/* The tickets of what s left to q since the last call, forgotten by s. */
+void store_readq_take(struct store *s, struct store_ticket *t);
+/* 1 settled, 0 waiting, -1 failed. */
+int store_readq_state(struct store_readq *q, const struct store_ticket *t);
+/* Waits up to timeout_ms for work; returns how much is waiting (entries and commits). */
 size_t store_readq_wait(struct store_readq *q, unsigned timeout_ms);
 /* Commits every queued entry on s (a handle of the same database) in one transaction. */
 enum err_code store_readq_flush(struct store *s, struct store_readq *q, struct err *e);
+/* 1 when commits wait for their sync. */
+int store_readq_commits_waiting(struct store_readq *q);
+/* Syncs the WAL of s's database once for every commit numbered so far. */
+enum err_code store_readq_sync(struct store *s, struct store_readq *q, struct err *e);
 
 /* Walks the whole audit trail and checks its chain. The result says how many entries
  * there are and, when the chain is broken, the first entry concerned and what is wrong
