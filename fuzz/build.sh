@@ -45,7 +45,7 @@ fi
 
 # Sources linked into every target (an archive: each target pulls only what it uses).
 # api-interventions.c and sirene-import.c are included by their harnesses instead.
-srcs=(src/core/*.c src/domain/*.c src/store/store-sqlite.c src/search/*.c
+srcs=(src/core/*.c src/domain/*.c src/store/store-sqlite.c src/store/store-search.c src/search/*.c
 	src/http/request.c src/http/response.c src/http/router.c
 	src/api/api-json.c src/api/auth.c src/api/case.c
 	src/web/form.c src/web/html.c "$out/embedded.c")

@@ -8,6 +8,9 @@
 #include <time.h>
 
 #include <sqlite3.h>
+#ifdef BENCH_PG
+#include <libpq-fe.h>
+#endif
 
 #include "core/rng.h"
 #include "domain/siret.h"
@@ -18,10 +21,11 @@
 #define TARGETS 6000 /* establishments sampled (reservoir, fixed seed) */
 #define QUERY_MAX 256
 #define K 10
-#define ENGINES 3
+#define ENGINES 4
 
-enum engine { E_CONSTAT, E_FTS5, E_TRIGRAM };
-static const char *const engine_name[ENGINES] = {"constat", "fts5-unicode61", "fts5-trigram"};
+enum engine { E_CONSTAT, E_FTS5, E_TRIGRAM, E_PG };
+static const char *const engine_name[ENGINES] = {"constat", "fts5-unicode61", "fts5-trigram",
+                                                 "pg_trgm"};
 
 struct target {
 	char siret[15];
@@ -104,6 +108,10 @@ static void split_disp(struct target *t, const char *p, size_t len)
 /* ---- The walk: sampling and the FTS5 baselines ------------------------------------- */
 
 struct walk {
+#ifdef BENCH_PG
+	PGconn *pg; /* PostgreSQL with pg_trgm: COPY during the walk */
+	double ms_pg;
+#endif
 	sqlite3 *db[ENGINES];
 	sqlite3_stmt *ins[ENGINES];
 	double ms_insert[ENGINES];
@@ -148,7 +156,27 @@ static int walk_cb(void *ctx, const struct establishment *est, const struct lega
 
 		for (int f = 0; f < SEARCH_FIELD_COUNT; f++)
 			field_text(d, f, txt[f], sizeof txt[f]);
-		for (int e = E_FTS5; e < ENGINES; e++) {
+#ifdef BENCH_PG
+		if (w->pg) {
+			char line[5200];
+			size_t n = 0;
+			double t0 = now_ms();
+
+			/* COPY text format: tab-separated; the normalised text has no tab,
+			 * newline or backslash (anything but letters and digits is a space) */
+			n += (size_t)snprintf(line, sizeof line, "%lld", (long long)d->siret);
+			for (int f = 0; f < SEARCH_FIELD_COUNT && n < sizeof line; f++)
+				n += (size_t)snprintf(line + n, sizeof line - n, "\t%s", txt[f]);
+			if (n < sizeof line)
+				n += (size_t)snprintf(line + n, sizeof line - n, "\n");
+			if (n < sizeof line && PQputCopyData(w->pg, line, (int)n) != 1) {
+				fprintf(stderr, "pg copy: %s", PQerrorMessage(w->pg));
+				return 1;
+			}
+			w->ms_pg += now_ms() - t0;
+		}
+#endif
+		for (int e = E_FTS5; e < E_PG; e++) {
 			double t0;
 
 			if (w->ins[e] == NULL)
@@ -528,6 +556,17 @@ struct res {
 };
 
 static size_t last_candidates;
+#ifdef BENCH_PG
+static PGconn *pg_conn; /* the pg_trgm engine's connection, once built */
+/* The document as pg_trgm sees it. word_similarity looks for the query in one stretch of
+ * the text, so the commune is put both after the name ("name commune" queries) and after
+ * the address ("address postcode commune"); the name comes first. */
+#define PG_DOC                                                                              \
+	"name || ' ' || commune || ' ' || enseigne || ' ' || address || ' ' || commune"
+/* word_similarity's threshold for <% (pg_trgm's default is 0.6: most one-typo queries
+ * then find nothing) */
+#define PG_THRESHOLD "0.5"
+#endif
 
 static void run_constat(struct search_index *ix, const char *q, struct res *out)
 {
@@ -600,6 +639,53 @@ static void run_fts(sqlite3 *db, sqlite3_stmt *st, sqlite3_stmt *byid, int trigr
 	sqlite3_reset(st);
 }
 
+#ifdef BENCH_PG
+/* pg_trgm: the query's normalised words (as for FTS5, all kept) against the document's
+ * normalised text, filtered by word_similarity (<%, GIN index) and ranked by it (<<->). */
+static void run_pg(PGconn *pg, const char *q, struct res *out)
+{
+	char m[1024], id[24];
+	const char *params[1];
+	int64_t siret;
+	PGresult *r;
+
+	out->n = 0;
+	if (!fts_query(q, 0, m, sizeof m, &siret))
+		return;
+	if (siret) {
+		snprintf(id, sizeof id, "%lld", (long long)siret);
+		params[0] = id;
+		r = PQexecPrepared(pg, "byid", 1, params, NULL, NULL, 0);
+	} else {
+		/* fts_query quoted the words and starred the last: plain words here */
+		size_t k = 0;
+
+		for (size_t i = 0; m[i]; i++)
+			if (m[i] != '"' && m[i] != '*')
+				m[k++] = m[i];
+		m[k] = '\0';
+		params[0] = m;
+		r = PQexecPrepared(pg, "q", 1, params, NULL, NULL, 0);
+	}
+	if (PQresultStatus(r) == PGRES_TUPLES_OK)
+		for (int i = 0; i < PQntuples(r) && out->n < K; i++)
+			out->siret[out->n++] = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+	PQclear(r);
+}
+
+static int pg_exec(PGconn *pg, const char *sql)
+{
+	PGresult *r = PQexec(pg, sql);
+	int ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK ||
+	         PQresultStatus(r) == PGRES_COPY_IN;
+
+	if (!ok)
+		fprintf(stderr, "pg: %s: %s", sql, PQerrorMessage(pg));
+	PQclear(r);
+	return ok;
+}
+#endif
+
 /* ---- Scoring ----------------------------------------------------------------------- */
 
 /* 1 when the result is the target, 2 when it cannot be told from it by what was typed
@@ -627,9 +713,97 @@ static int relevant(struct search_index *ix, const struct target *t, int c, int6
 	return strcmp(o.name, t->name) == 0 && strcmp(o.commune, t->commune) == 0 ? 2 : 0;
 }
 
+/* Prints a rank-1 miss: the query, the target and the hit ranked first, with their
+ * display fields, static scores and ranks (BENCH_SHOW_R1=category). */
+static void show_r1_miss(struct search_index *ix, const char *q, const struct target *t,
+                         const struct res *res)
+{
+	int64_t want = strtoll(t->siret, NULL, 10);
+	uint32_t dt = search_index_find_siret(ix, want);
+	size_t rank = 0;
+
+	for (size_t k = 0; k < res->n; k++)
+		if (res->siret[k] == want)
+			rank = k + 1;
+	printf("R1MISS [%s] target rank %zu\n", q, rank);
+	for (int i = 0; i < 2; i++) {
+		uint32_t d = i == 0 ? dt : search_index_find_siret(ix, res->siret[0]);
+		struct target o;
+
+		if (d == UINT32_MAX)
+			continue;
+		memset(&o, 0, sizeof o);
+		split_disp(&o, (const char *)ix->disp + ix->disp_off[d],
+		           ix->disp_off[d + 1] - ix->disp_off[d]);
+		printf("  %s %lld doc %u stat %04x | %s | %s | %s | %s %s\n",
+		       i == 0 ? "want" : "got ", (long long)ix->siret[d], d, ix->stat[d], o.name,
+		       o.enseigne, o.address, o.postcode, o.commune);
+	}
+}
+
+/* ---- Ambiguity: how many establishments a query cannot tell apart ------------------ */
+
+static uint32_t *homonyms; /* per target: active establishments with its name and commune */
+
+static uint64_t key_hash(const char *name, size_t nl, const char *commune, size_t cl)
+{
+	uint64_t h = 0xCBF29CE484222325ull;
+
+	for (size_t i = 0; i < nl; i++)
+		h = (h ^ (unsigned char)name[i]) * 0x100000001B3ull;
+	h = (h ^ 0x1F) * 0x100000001B3ull;
+	for (size_t i = 0; i < cl; i++)
+		h = (h ^ (unsigned char)commune[i]) * 0x100000001B3ull;
+	return h;
+}
+
+/* Counts, for every target, the active establishments of the index having the same name
+ * and commune as displayed (the target included): a query made of the name and the
+ * commune cannot tell them apart, so the best a ranking can do, over targets sampled
+ * uniformly, is the mean of 1/count (BENCH_AMBIGUITY=1; reads every display record). */
+static void count_homonyms(const struct search_index *ix)
+{
+	size_t cap = 16384;
+	uint32_t *slot = calloc(cap, sizeof *slot);
+	uint64_t *hs = calloc(n_tg, sizeof *hs);
+
+	homonyms = calloc(n_tg, sizeof *homonyms);
+	for (size_t t = 0; t < n_tg; t++) {
+		size_t k;
+
+		hs[t] = key_hash(tg[t].name, strlen(tg[t].name), tg[t].commune,
+		                 strlen(tg[t].commune));
+		for (k = hs[t] & (cap - 1); slot[k]; k = (k + 1) & (cap - 1))
+			;
+		slot[k] = (uint32_t)t + 1;
+	}
+	for (uint32_t d = 0; d < ix->n_docs; d++) {
+		const char *p = (const char *)ix->disp + ix->disp_off[d], *f[DISP_COUNT + 1];
+		size_t len = ix->disp_off[d + 1] - ix->disp_off[d], nf = 1;
+		uint64_t h;
+
+		if (!(ix->stat[d] & SEARCH_STATIC_ACTIVE))
+			continue;
+		f[0] = p;
+		for (size_t i = 0; i < len && nf < DISP_COUNT; i++)
+			if (p[i] == SEARCH_DISP_SEP)
+				f[nf++] = p + i + 1;
+		if (nf < DISP_COUNT)
+			continue;
+		f[DISP_COUNT] = p + len + 1;
+		h = key_hash(f[DISP_NAME], (size_t)(f[DISP_NAME + 1] - f[DISP_NAME] - 1),
+		             f[DISP_COMMUNE], (size_t)(f[DISP_COMMUNE + 1] - f[DISP_COMMUNE] - 1));
+		for (size_t k = h & (cap - 1); slot[k]; k = (k + 1) & (cap - 1))
+			if (hs[slot[k] - 1] == h)
+				homonyms[slot[k] - 1]++;
+	}
+	free(slot);
+	free(hs);
+}
+
 struct stats {
-	size_t n, r1, r1eq, r3, r10, zero;
-	double mrr;
+	size_t n, r1, r1eq, r3, r10, zero, shared;
+	double mrr, ceiling;
 	double *lat;
 };
 
@@ -638,7 +812,7 @@ int main(int argc, char **argv)
 	const char *db_path = NULL, *ix_path = NULL, *fts_dir = NULL,
 	           *engines = "constat,fts5,trigram";
 	long per = 1000, seed = 1;
-	int build = 0, use[ENGINES] = {0};
+	int build = 0, pg_build = 0, use[ENGINES] = {0};
 	struct walk *w = calloc(1, sizeof *w);
 	struct store *s = NULL;
 	struct search_index *ix = NULL;
@@ -676,13 +850,45 @@ int main(int argc, char **argv)
 	use[E_CONSTAT] = strstr(engines, "constat") != NULL;
 	use[E_FTS5] = fts_dir && strstr(engines, "fts5") != NULL;
 	use[E_TRIGRAM] = fts_dir && strstr(engines, "trigram") != NULL;
+	use[E_PG] = strstr(engines, "pg") != NULL;
+#ifndef BENCH_PG
+	if (use[E_PG]) {
+		printf("pg_trgm: not built in (no libpq when the bench was compiled): skipped\n");
+		use[E_PG] = 0;
+	}
+#else
+	if (use[E_PG]) {
+		const char *ci = getenv("BENCH_PG");
+
+		w->pg = PQconnectdb(ci ? ci : "");
+		if (PQstatus(w->pg) != CONNECTION_OK) {
+			printf("pg_trgm: cannot connect (%s): skipped\n", PQerrorMessage(w->pg));
+			PQfinish(w->pg);
+			w->pg = NULL;
+			use[E_PG] = 0;
+		} else if (getenv("BENCH_PG_BUILD")) {
+			if (!pg_exec(w->pg, "CREATE EXTENSION IF NOT EXISTS pg_trgm") ||
+			    !pg_exec(w->pg, "DROP TABLE IF EXISTS d") ||
+			    !pg_exec(w->pg, "CREATE TABLE d (siret bigint, name text, enseigne text, "
+			                    "address text, commune text)") ||
+			    !pg_exec(w->pg, "COPY d FROM STDIN"))
+				return 1;
+			pg_build = 1; /* the walk feeds it */
+		} else {
+			PGconn *keep = w->pg;
+
+			w->pg = NULL; /* built already: no COPY during the walk */
+			pg_conn = keep;
+		}
+	}
+#endif
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	tg = calloc(TARGETS, sizeof *tg);
 	rng_seed(&rs, (uint64_t)seed);
 	rss0 = status_kb("VmRSS");
 
 	/* FTS5 databases */
-	for (int en = E_FTS5; en < ENGINES; en++) {
+	for (int en = E_FTS5; en < E_PG; en++) {
 		if (!use[en])
 			continue;
 		snprintf(path[en], sizeof path[en], "%s/%s.db", fts_dir, engine_name[en]);
@@ -709,12 +915,12 @@ int main(int argc, char **argv)
 			                   -1, &w->ins[en], NULL);
 		}
 	}
-	w->build = build;
+	w->build = build || pg_build;
 
 	/* walk: sample targets, feed the baselines */
 	t0 = now_ms();
 	snprintf(tpath, sizeof tpath, "%s.targets", ix_path);
-	if (build || !targets_load(tpath)) {
+	if (build || pg_build || !targets_load(tpath)) {
 		if (store_open(db_path, STORE_READONLY, &s, &e) != ERR_OK ||
 		    store_establishment_each(s, walk_cb, w, &e) != ERR_OK) {
 			fprintf(stderr, "store: %s\n", e.msg);
@@ -728,7 +934,54 @@ int main(int argc, char **argv)
 	} else {
 		printf("targets: %zu loaded from %s\n", n_tg, tpath);
 	}
-	for (int en = E_FTS5; en < ENGINES; en++) {
+#ifdef BENCH_PG
+	if (w->pg) {
+		double t1 = now_ms();
+
+		if (PQputCopyEnd(w->pg, NULL) != 1) {
+			fprintf(stderr, "pg copy end: %s", PQerrorMessage(w->pg));
+			return 1;
+		}
+		{
+			PGresult *r;
+
+			while ((r = PQgetResult(w->pg)) != NULL)
+				PQclear(r);
+		}
+		/* all the fields in one expression, so that one GIN index serves a query
+		 * mixing a name and a commune; the same expression is queried (PG_DOC) */
+		if (!pg_exec(w->pg, "SET maintenance_work_mem = '512MB'") ||
+		    !pg_exec(w->pg, "ALTER TABLE d ADD PRIMARY KEY (siret)") ||
+		    !pg_exec(w->pg, "CREATE INDEX d_trgm ON d USING gin ((" PG_DOC ") "
+		                    "gin_trgm_ops)") ||
+		    !pg_exec(w->pg, "VACUUM ANALYZE d"))
+			return 1;
+		w->ms_pg += now_ms() - t1;
+		printf("build pg_trgm: %.1f s (COPY, primary key, GIN index, analyze; the store "
+		       "walk apart)\n",
+		       w->ms_pg / 1e3);
+		pg_conn = w->pg;
+		w->pg = NULL;
+	}
+	if (use[E_PG]) {
+		PGresult *r;
+
+		pg_exec(pg_conn, "SET pg_trgm.word_similarity_threshold = " PG_THRESHOLD);
+		r = PQprepare(pg_conn, "q",
+		              "SELECT siret FROM d WHERE $1 <% (" PG_DOC ") ORDER BY $1 <<-> (" PG_DOC
+		              ") LIMIT 10",
+		              1, NULL);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			fprintf(stderr, "pg prepare: %s", PQerrorMessage(pg_conn));
+			return 1;
+		}
+		PQclear(r);
+		r = PQprepare(pg_conn, "byid", "SELECT siret FROM d WHERE siret = $1::bigint", 1,
+		              NULL);
+		PQclear(r);
+	}
+#endif
+	for (int en = E_FTS5; en < E_PG; en++) {
 		if (!use[en])
 			continue;
 		if (build) {
@@ -761,6 +1014,12 @@ int main(int argc, char **argv)
 	printf("open %s: %.1f ms\n", ix_path, now_ms() - t0);
 	rss_ix = status_kb("VmRSS");
 
+	if (getenv("BENCH_AMBIGUITY")) {
+		t0 = now_ms();
+		count_homonyms(ix);
+		printf("homonyms counted in %.1f s\n", (now_ms() - t0) / 1e3);
+	}
+
 	/* queries, engines interleaved on each */
 	for (int c = 0; c < C_COUNT; c++) {
 		struct rng r;
@@ -789,6 +1048,14 @@ int main(int argc, char **argv)
 			tries++;
 			if (!make_query(&r, c, t, q, sizeof q))
 				continue;
+			if (homonyms) {
+				uint32_t g = homonyms[t - tg] ? homonyms[t - tg] : 1;
+
+				for (int en = 0; en < ENGINES; en++) {
+					st[en][c].ceiling += 1.0 / g;
+					st[en][c].shared += g > 1;
+				}
+			}
 			for (int en = 0; en < ENGINES; en++) {
 				struct stats *x = &st[en][c];
 				struct res res;
@@ -800,6 +1067,10 @@ int main(int argc, char **argv)
 				a = now_ms();
 				if (en == E_CONSTAT)
 					run_constat(ix, q, &res);
+#ifdef BENCH_PG
+				else if (en == E_PG)
+					run_pg(pg_conn, q, &res);
+#endif
 				else
 					run_fts(w->db[en], q_st[en], q_id[en], en == E_TRIGRAM, q,
 					        &res);
@@ -823,6 +1094,10 @@ int main(int argc, char **argv)
 					x->mrr += 1.0 / (double)(k + 1);
 					found = 1;
 				}
+				if (en == E_CONSTAT && getenv("BENCH_SHOW_R1") &&
+				    strtol(getenv("BENCH_SHOW_R1"), NULL, 10) == c && res.n > 0 &&
+				    relevant(ix, t, c, res.siret[0]) != 1)
+					show_r1_miss(ix, q, t, &res);
 				if (!found && en == E_CONSTAT && getenv("BENCH_SHOW_MISSES") &&
 				    strtol(getenv("BENCH_SHOW_MISSES"), NULL, 10) == c)
 					printf("MISS [%s] want %s %s\n", q, t->siret, t->name);
@@ -847,6 +1122,19 @@ int main(int argc, char **argv)
 			       x->mrr / n, (double)x->zero / n, x->lat[x->n / 2],
 			       x->lat[x->n * 99 / 100]);
 		}
+	if (homonyms) {
+		printf("\nambiguity (same name and commune as displayed, active; the ceiling of a "
+		       "strict r@1 for\nqueries that give only the name and the commune is the "
+		       "mean of 1/count):\n");
+		for (int c = C_EXACT_COMMUNE; c <= C_REORDER; c++) {
+			const struct stats *x = &st[E_CONSTAT][c];
+
+			if (x->n > 0)
+				printf("%-24s shared by another: %.3f  ceiling of r@1: %.3f\n",
+				       cat_name[c], (double)x->shared / (double)x->n,
+				       x->ceiling / (double)x->n);
+		}
+	}
 	{
 		struct search_index_stats is;
 
@@ -854,15 +1142,32 @@ int main(int argc, char **argv)
 		printf("\nconstat index: %u documents, %u terms, file %.1f MB\n", is.n_docs,
 		       is.n_terms, (double)is.image_bytes / 1e6);
 	}
-	for (int en = E_FTS5; en < ENGINES; en++)
+	for (int en = E_FTS5; en < E_PG; en++)
 		if (use[en])
 			printf("%s: file %.1f MB\n", engine_name[en],
 			       (double)file_size(path[en]) / 1e6);
+#ifdef BENCH_PG
+	if (use[E_PG]) {
+		PGresult *r = PQexec(pg_conn, "SELECT pg_total_relation_size('d'), "
+		                              "pg_relation_size('d_trgm')");
+
+		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+			printf("pg_trgm: table with its indexes %.1f MB (GIN trigram index %.1f "
+			       "MB); the server's memory is its own (shared_buffers)\n",
+			       strtod(PQgetvalue(r, 0, 0), NULL) / 1e6,
+			       strtod(PQgetvalue(r, 0, 1), NULL) / 1e6);
+		PQclear(r);
+	}
+#endif
 	printf("resident memory: start %ld MB, index opened %ld MB, end %ld MB, peak %ld MB "
 	       "(SQLite page caches: %lld MB)\n",
 	       rss0 / 1024, rss_ix / 1024, status_kb("VmRSS") / 1024, status_kb("VmHWM") / 1024,
 	       (long long)sqlite3_memory_used() / 1000000);
-	for (int en = E_FTS5; en < ENGINES; en++) {
+#ifdef BENCH_PG
+	if (pg_conn)
+		PQfinish(pg_conn);
+#endif
+	for (int en = E_FTS5; en < E_PG; en++) {
 		sqlite3_finalize(q_st[en]);
 		sqlite3_finalize(q_id[en]);
 		if (w->db[en])

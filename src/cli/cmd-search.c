@@ -104,9 +104,10 @@ static int print_json(const struct search_result *r, const char *text, double ms
 				                 "typos", h->word_typos[w]));
 		json_object_set_new(o, "matched", m);
 		json_object_set_new(o, "score",
-		                    json_pack("{s:i, s:i, s:i, s:b, s:i, s:i, s:i, s:i, s:i}",
+		                    json_pack("{s:i, s:i, s:i, s:i, s:b, s:i, s:i, s:i, s:i, s:i}",
 		                              "words", h->score.matched, "typos", h->score.typos,
-		                              "in_name", h->score.in_name, "full_name",
+		                              "in_name", h->score.in_name, "whole",
+		                              h->score.whole, "full_name",
 		                              h->score.full_name, "exact", h->score.exact,
 		                              "proximity", h->score.proximity, "place",
 		                              h->score.place, "legal", h->score.legal, "static",
@@ -187,17 +188,18 @@ static int run(int argc, char **argv)
 			return cli_usage_error(&cmd_search,
 			                       "--db FILE is required to build the index");
 		t0 = now_ms();
-		if (store_open(db, STORE_READONLY, &s, &e) != ERR_OK ||
-		    search_index_build(s, &ix, &e) != ERR_OK) {
+		if (store_open(db, STORE_READONLY, &s, &e) != ERR_OK) {
 			store_close(s);
 			return cli_fail("search", &e);
 		}
-		store_close(s);
 		if (build) {
+			/* written section by section, then mapped: a third of the memory of an
+			 * index laid out in memory */
 			struct search_index_stats st;
 
-			if (search_index_save(ix, build, &e) != ERR_OK) {
-				search_index_free(ix);
+			if (search_index_build_file(s, build, &e) != ERR_OK ||
+			    search_index_open(build, 0, &ix, &e) != ERR_OK) {
+				store_close(s);
 				return cli_fail("search", &e);
 			}
 			search_index_stats(ix, &st);
@@ -206,7 +208,11 @@ static int run(int argc, char **argv)
 			        "%.1f MB, in %.1f s\n",
 			        build, st.n_docs, st.n_terms, (double)st.image_bytes / 1e6,
 			        (now_ms() - t0) / 1e3);
+		} else if (search_index_build(s, &ix, &e) != ERR_OK) {
+			store_close(s);
+			return cli_fail("search", &e);
 		}
+		store_close(s);
 	}
 	if (optind >= argc) {
 		search_index_free(ix);

@@ -20,6 +20,7 @@
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "http/server.h"
+#include "search/follow.h"
 #include "search/index.h"
 #include "store/store.h"
 
@@ -171,6 +172,7 @@ static int run(int argc, char **argv)
 	struct err e = {0};
 	unsigned long long v;
 	int no_releases = 0;
+	struct search_follow *follow = NULL;
 	sigset_t sigs;
 	const char *colon;
 	int c, sig = 0, rc;
@@ -281,11 +283,15 @@ static int run(int argc, char **argv)
 	if (open_search_index(cfg.db_path, index_path, &ix, &e) != ERR_OK)
 		return cli_fail("serve", &e);
 	api_set_search_index(ix);
+	/* registry changes made by other processes (import-sirene) reach the index */
+	if (search_follow_start(ix, cfg.db_path, 0, &follow, &e) != ERR_OK)
+		log_error("serve: %s (registry changes reach the search only at restart)", e.msg);
 	auth_configure(&auth);
 	api_configure(&api);
 	cfg.auth_hook = auth_before;
 	cfg.auth_ctx = NULL;
 	if (http_server_start(&cfg, &srv, &e) != ERR_OK) {
+		search_follow_stop(follow);
 		api_set_search_index(NULL);
 		search_index_free(ix);
 		secret_free(cert, key);
@@ -305,6 +311,7 @@ static int run(int argc, char **argv)
 	         sig == SIGINT ? "SIGINT" : "SIGTERM");
 	jobs_stop();
 	http_server_stop(srv);
+	search_follow_stop(follow);
 	api_set_search_index(NULL);
 	search_index_free(ix);
 	secret_free(cert, key);

@@ -11,7 +11,7 @@
 #include "search/normalize.h"
 
 #define SEARCH_MAGIC "CSTSRCH" /* 8 bytes with the NUL */
-#define SEARCH_FORMAT_VERSION 2u
+#define SEARCH_FORMAT_VERSION 3u
 #define SEARCH_ENDIAN_MARK 0x01020304u
 #define SEARCH_GAP 0u            /* in the forward index: a break between two values */
 #define SEARCH_DOC_TOKENS_MAX 96 /* tokens kept per establishment */
@@ -56,6 +56,7 @@ struct search_image_header {
 	uint64_t payload_sum; /* search_checksum of bytes [header end, file_size) */
 	uint64_t sec_off[SEC_COUNT];
 	uint64_t sec_len[SEC_COUNT];
+	uint64_t change_seq; /* the store's change log stood here when the walk began */
 	uint64_t header_sum; /* search_checksum of the bytes before this field */
 };
 
@@ -91,6 +92,7 @@ struct search_index {
 	size_t size;
 	int mapped; /* munmap, else free */
 	uint32_t n_docs, n_terms;
+	uint64_t change_seq; /* from the header; see search_index_change_seq */
 	const int64_t *siret;
 	const uint32_t *stat;
 	const uint64_t *fwd_off, *disp_off, *post_off, *cdf;

@@ -13,6 +13,7 @@
 #include "core/xalloc.h"
 #include "domain/refdata.h"
 #include "domain/siret.h"
+#include "store/store-search.h"
 #include "store/store.h"
 
 const char *search_field_name(int field)
@@ -251,30 +252,35 @@ void search_docsrc_fill(struct search_docsrc *d, const struct establishment *est
 
 /* ---- Builder ----------------------------------------------------------------------- */
 
+/* What the builder keeps per establishment (40 bytes: 11 M fit in 440 MB). */
 struct bdoc {
 	int64_t siret;
 	uint32_t stat;
-	uint32_t n_tok;
-	uint64_t tok;  /* first token in b->tok */
-	uint64_t disp; /* first byte in b->disp */
 	uint32_t disp_len;
-	uint16_t nf[SEARCH_FIELD_COUNT];
+	uint64_t tok;  /* first byte of its tokens in b->tok */
+	uint64_t disp; /* first byte of its display record in b->disp or the spill file */
+	uint16_t nf[SEARCH_FIELD_COUNT]; /* tokens per field, gaps included */
 };
+
+#define SPILL_BUF (1u << 20)
 
 struct search_builder {
 	struct bdoc *docs;
 	size_t n_docs, cap_docs;
-	uint32_t *tok; /* temporary term id + 1, or SEARCH_GAP */
+	uint8_t *tok; /* per token varint(temporary term id + 1), or SEARCH_GAP */
 	size_t n_tok, cap_tok;
-	char *disp;
+	char *disp; /* display records, or the spill file's write buffer */
 	size_t n_disp, cap_disp;
-	char *arena; /* term strings */
+	int spill_fd;        /* display records go to this unlinked file, or -1 */
+	uint64_t spill_size; /* bytes in the spill file (buffer apart) */
+	char *arena;         /* term strings */
 	size_t n_arena, cap_arena;
 	uint32_t *term_off; /* by temporary id */
 	uint8_t *term_flags;
 	size_t n_terms, cap_terms, cap_flags;
 	uint32_t *hash; /* temporary id + 1, open addressing */
 	size_t hash_cap;
+	uint64_t change_seq;      /* the store's change log when the walk began */
 	struct search_docsrc src; /* scratch */
 };
 
@@ -284,6 +290,7 @@ struct search_builder *search_builder_new(void)
 
 	b->hash_cap = 1u << 16;
 	b->hash = xcalloc(b->hash_cap, sizeof *b->hash);
+	b->spill_fd = -1;
 	return b;
 }
 
@@ -291,6 +298,8 @@ void search_builder_free(struct search_builder *b)
 {
 	if (b == NULL)
 		return;
+	if (b->spill_fd >= 0)
+		close(b->spill_fd);
 	free(b->docs);
 	free(b->tok);
 	free(b->disp);
@@ -299,6 +308,54 @@ void search_builder_free(struct search_builder *b)
 	free(b->term_flags);
 	free(b->hash);
 	free(b);
+}
+
+/* Display records (about 60 bytes an establishment, 650 MB at national scale) go to an
+ * unlinked temporary file instead of memory; they are read back one by one when the
+ * index is written. */
+static enum err_code spill_start(struct search_builder *b, struct err *e)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+
+	if (dir == NULL || dir[0] == '\0')
+		dir = "/tmp";
+	if (snprintf(path, sizeof path, "%s/constat-search-XXXXXX", dir) >= (int)sizeof path)
+		return err_set(e, ERR_INVALID, "TMPDIR", "path too long");
+	b->spill_fd = mkstemp(path);
+	if (b->spill_fd < 0)
+		return err_set(e, ERR_IO, "TMPDIR", "cannot create a temporary file in %s: %s", dir,
+		               strerror(errno));
+	unlink(path);
+	b->disp = xmalloc(SPILL_BUF);
+	b->cap_disp = SPILL_BUF;
+	return ERR_OK;
+}
+
+static int write_all(int fd, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	while (n > 0) {
+		ssize_t w = write(fd, c, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return 0;
+		c += w;
+		n -= (size_t)w;
+	}
+	return 1;
+}
+
+static int spill_flush(struct search_builder *b)
+{
+	if (b->n_disp > 0 && !write_all(b->spill_fd, b->disp, b->n_disp))
+		return 0;
+	b->spill_size += b->n_disp;
+	b->n_disp = 0;
+	return 1;
 }
 
 static uint64_t str_hash(const char *s)
@@ -368,14 +425,18 @@ enum err_code search_builder_add(struct search_builder *b, const struct establis
 		return err_set(e, ERR_INVALID, "siret",
 		               "expected 14 digits with a valid check digit");
 	if (!grow(&b->docs, &b->cap_docs, b->n_docs + 1, sizeof *b->docs, SEARCH_DOCS_MAX) ||
-	    !grow(&b->tok, &b->cap_tok, b->n_tok + SEARCH_DOC_TOKENS_MAX * 2, sizeof *b->tok,
+	    !grow(&b->tok, &b->cap_tok, b->n_tok + SEARCH_DOC_TOKENS_MAX * 2 * 5, 1,
 	          SIZE_MAX / 8) ||
-	    !grow(&b->disp, &b->cap_disp, b->n_disp + sizeof d->disp, 1, SIZE_MAX / 2))
+	    (b->spill_fd < 0 &&
+	     !grow(&b->disp, &b->cap_disp, b->n_disp + sizeof d->disp, 1, SIZE_MAX / 2)))
 		return err_set(e, ERR_TOO_BIG, NULL,
 		               "the search index is limited to %u "
 		               "establishments",
 		               SEARCH_DOCS_MAX);
 	search_docsrc_fill(d, est, u);
+	if (b->spill_fd >= 0 && b->n_disp + d->disp_len > b->cap_disp && !spill_flush(b))
+		return err_set(e, ERR_IO, "TMPDIR", "cannot write a temporary file: %s",
+		               strerror(errno));
 	bd = &b->docs[b->n_docs];
 	memset(bd, 0, sizeof *bd);
 	bd->siret = d->siret;
@@ -386,21 +447,22 @@ enum err_code search_builder_add(struct search_builder *b, const struct establis
 
 		if (id == UINT32_MAX)
 			return err_set(e, ERR_TOO_BIG, NULL, "too many distinct words to index");
-		b->tok[b->n_tok++] = id + 1;
+		b->n_tok += varint_put(b->tok + b->n_tok, (uint64_t)id + 1);
 		bd->nf[d->terms[i].field]++;
 		if (d->gap_after[i] && i + 1 < d->n && d->terms[i + 1].field == d->terms[i].field) {
 			b->tok[b->n_tok++] = SEARCH_GAP;
 			bd->nf[d->terms[i].field]++;
 		}
 	}
-	bd->n_tok = (uint32_t)(b->n_tok - bd->tok);
-	bd->disp = b->n_disp;
+	bd->disp = b->spill_fd >= 0 ? b->spill_size + b->n_disp : b->n_disp;
 	bd->disp_len = (uint32_t)d->disp_len;
 	memcpy(b->disp + b->n_disp, d->disp, d->disp_len);
 	b->n_disp += d->disp_len;
 	b->n_docs++;
 	return ERR_OK;
 }
+
+/* ---- Laying out and writing the image ---------------------------------------------- */
 
 struct term_sort {
 	const char *s;
@@ -427,11 +489,11 @@ static int cmp_doc(const void *a, const void *b)
 	return x->siret < y->siret ? -1 : x->siret > y->siret;
 }
 
-static const int64_t *sort_sirets;
+static const struct bdoc *sort_docs;
 
 static int cmp_by_siret(const void *a, const void *b)
 {
-	int64_t x = sort_sirets[*(const uint32_t *)a], y = sort_sirets[*(const uint32_t *)b];
+	int64_t x = sort_docs[*(const uint32_t *)a].siret, y = sort_docs[*(const uint32_t *)b].siret;
 
 	return x < y ? -1 : x > y;
 }
@@ -443,200 +505,536 @@ static size_t align8(size_t n)
 	return (n + 7) & ~(size_t)7;
 }
 
-enum err_code search_builder_finish(struct search_builder *b, struct search_index **out,
-                                    struct err *e)
+/* What the image is made of, computed before a byte of it is written. */
+struct plan {
+	struct search_image_header h;
+	struct term_sort *ts; /* terms in dictionary order */
+	uint32_t *remap;      /* temporary term id -> final id */
+	uint32_t *order;      /* doc id (static rank) -> builder index */
+	uint32_t *by_siret;   /* doc ids by siret */
+	uint64_t *psize;      /* bytes of each term's postings */
+	uint64_t *cdf;        /* cumulative document frequency, n_terms + 1 */
+};
+
+static void plan_release(struct plan *p)
+{
+	free(p->ts);
+	free(p->remap);
+	free(p->order);
+	free(p->by_siret);
+	free(p->psize);
+	free(p->cdf);
+}
+
+/* Walks the tokens of a builder document: each value is a temporary term id + 1, or
+ * SEARCH_GAP. */
+struct tok_it {
+	const uint8_t *p;
+	size_t i, end, left;
+};
+
+static void tok_begin(const struct search_builder *b, const struct bdoc *bd, struct tok_it *it)
+{
+	it->p = b->tok;
+	it->i = bd->tok;
+	it->end = b->n_tok;
+	it->left = (size_t)bd->nf[0] + bd->nf[1] + bd->nf[2] + bd->nf[3];
+}
+
+static int tok_next(struct tok_it *it, uint64_t *v)
+{
+	if (it->left == 0 || !search_varint_get(it->p, it->end, &it->i, v))
+		return 0;
+	it->left--;
+	return 1;
+}
+
+static enum err_code plan_make(struct search_builder *b, struct plan *p, struct err *e)
 {
 	static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
-	struct search_image_header h;
-	struct term_sort *ts = NULL;
-	struct doc_sort *ds = NULL;
-	uint32_t *remap = NULL, *by_siret;
-	int64_t *last = NULL;
-	uint64_t *psize = NULL, *cursor = NULL;
-	uint64_t fwd_len = 0, post_len = 0, off;
-	unsigned char *img = NULL;
-	struct search_index *ix = NULL;
-	uint32_t nd = (uint32_t)b->n_docs, nt = (uint32_t)b->n_terms;
-	enum err_code rc = ERR_OK;
+	uint32_t nd = (uint32_t)b->n_docs, nt = (uint32_t)b->n_terms, *tmp;
+	struct doc_sort *ds;
+	int64_t *last;
+	uint64_t fwd_len = 0, post_len = 0, off, v;
+	struct search_image_header *h = &p->h;
+	struct tok_it it;
 
-	*out = NULL;
-	ts = xmalloc((nt + 1) * sizeof *ts);
+	memset(p, 0, sizeof *p);
+	p->ts = xmalloc((nt + 1) * sizeof *p->ts);
 	for (uint32_t i = 0; i < nt; i++)
-		ts[i] = (struct term_sort){b->arena + b->term_off[i], i};
-	qsort(ts, nt, sizeof *ts, cmp_term);
-	remap = xmalloc((nt + 1) * sizeof *remap);
+		p->ts[i] = (struct term_sort){b->arena + b->term_off[i], i};
+	qsort(p->ts, nt, sizeof *p->ts, cmp_term);
+	p->remap = xmalloc((nt + 1) * sizeof *p->remap);
 	for (uint32_t i = 0; i < nt; i++)
-		remap[ts[i].id] = i;
+		p->remap[p->ts[i].id] = i;
+
+	/* documents by SIRET (the store gives them in that order: no sort then), to find a
+	 * SIRET given twice and to lay out BY_SIRET */
+	tmp = xmalloc((nd + 1) * sizeof *tmp);
+	{
+		int sorted = 1;
+
+		for (uint32_t i = 0; i < nd; i++) {
+			tmp[i] = i;
+			sorted &= i == 0 || b->docs[i - 1].siret <= b->docs[i].siret;
+		}
+		if (!sorted) {
+			pthread_mutex_lock(&sort_lock);
+			sort_docs = b->docs;
+			qsort(tmp, nd, sizeof *tmp, cmp_by_siret);
+			sort_docs = NULL;
+			pthread_mutex_unlock(&sort_lock);
+		}
+	}
+	for (uint32_t i = 1; i < nd; i++)
+		if (b->docs[tmp[i]].siret == b->docs[tmp[i - 1]].siret) {
+			err_set(e, ERR_CONFLICT, "siret", "establishment %lld given twice",
+			        (long long)b->docs[tmp[i]].siret);
+			free(tmp);
+			return ERR_CONFLICT;
+		}
+
+	/* static-rank order */
 	ds = xmalloc((nd + 1) * sizeof *ds);
 	for (uint32_t i = 0; i < nd; i++)
 		ds[i] = (struct doc_sort){b->docs[i].stat, b->docs[i].siret, i};
 	qsort(ds, nd, sizeof *ds, cmp_doc);
-	for (uint32_t i = 1; i < nd; i++)
-		if (ds[i].siret == ds[i - 1].siret) {
-			rc = err_set(e, ERR_CONFLICT, "siret", "establishment %lld given twice",
-			             (long long)ds[i].siret);
-			goto out;
-		}
+	p->order = xmalloc((nd + 1) * sizeof *p->order);
+	for (uint32_t i = 0; i < nd; i++)
+		p->order[i] = ds[i].idx;
+	free(ds);
+	/* tmp: builder index by siret -> doc id by siret, through the inverse of order */
+	{
+		uint32_t *doc_of = xmalloc((nd + 1) * sizeof *doc_of);
 
-	/* sizes of the forward index and of the postings */
+		for (uint32_t d = 0; d < nd; d++)
+			doc_of[p->order[d]] = d;
+		for (uint32_t i = 0; i < nd; i++)
+			tmp[i] = doc_of[tmp[i]];
+		free(doc_of);
+		p->by_siret = tmp;
+	}
+
+	/* sizes of the forward index and of the postings; document frequencies */
 	last = xmalloc((nt + 1) * sizeof *last);
-	psize = xcalloc(nt + 1, sizeof *psize);
+	p->psize = xcalloc(nt + 1, sizeof *p->psize);
+	p->cdf = xcalloc(nt + 1, sizeof *p->cdf);
 	for (uint32_t t = 0; t < nt; t++)
 		last[t] = -1;
 	for (uint32_t doc = 0; doc < nd; doc++) {
-		const struct bdoc *bd = &b->docs[ds[doc].idx];
+		const struct bdoc *bd = &b->docs[p->order[doc]];
 
 		for (int f = 0; f < SEARCH_FIELD_COUNT; f++)
 			fwd_len += varint_len(bd->nf[f]);
-		for (uint32_t k = 0; k < bd->n_tok; k++) {
-			uint32_t v = b->tok[bd->tok + k], t;
+		for (tok_begin(b, bd, &it); tok_next(&it, &v);) {
+			uint32_t t;
 
-			if (v == SEARCH_GAP) {
+			if (v == SEARCH_GAP || v > nt) {
 				fwd_len++;
 				continue;
 			}
-			t = remap[v - 1];
+			t = p->remap[v - 1];
 			fwd_len += varint_len((uint64_t)t + 1);
 			if (last[t] != (int64_t)doc) {
-				psize[t] += varint_len((uint64_t)((int64_t)doc - last[t]));
+				p->psize[t] += varint_len((uint64_t)((int64_t)doc - last[t]));
 				last[t] = doc;
+				p->cdf[t + 1]++;
 			}
 		}
 	}
-	for (uint32_t t = 0; t < nt; t++)
-		post_len += psize[t];
+	free(last);
+	for (uint32_t t = 0; t < nt; t++) {
+		post_len += p->psize[t];
+		p->cdf[t + 1] += p->cdf[t];
+	}
 
-	memset(&h, 0, sizeof h);
-	memcpy(h.magic, SEARCH_MAGIC, 8);
-	h.version = SEARCH_FORMAT_VERSION;
-	h.endian = SEARCH_ENDIAN_MARK;
-	h.n_docs = nd;
-	h.n_terms = nt;
-	h.sec_len[SEC_SIRET] = (uint64_t)nd * 8;
-	h.sec_len[SEC_STATIC] = (uint64_t)nd * 4;
-	h.sec_len[SEC_FWD_OFF] = ((uint64_t)nd + 1) * 8;
-	h.sec_len[SEC_FWD] = fwd_len;
-	h.sec_len[SEC_DISP_OFF] = ((uint64_t)nd + 1) * 8;
-	h.sec_len[SEC_DISP] = b->n_disp;
-	h.sec_len[SEC_BY_SIRET] = (uint64_t)nd * 4;
-	h.sec_len[SEC_TERM_OFF] = ((uint64_t)nt + 1) * 4;
-	h.sec_len[SEC_TERM_STR] = b->n_arena;
-	h.sec_len[SEC_POST_OFF] = ((uint64_t)nt + 1) * 8;
-	h.sec_len[SEC_POST] = post_len;
-	h.sec_len[SEC_TERM_CDF] = ((uint64_t)nt + 1) * 8;
-	h.sec_len[SEC_TERM_FLAGS] = nt;
-	h.sec_len[SEC_SIG] = (uint64_t)nd * 16;
-	off = align8(sizeof h);
+	memset(h, 0, sizeof *h);
+	memcpy(h->magic, SEARCH_MAGIC, 8);
+	h->version = SEARCH_FORMAT_VERSION;
+	h->endian = SEARCH_ENDIAN_MARK;
+	h->n_docs = nd;
+	h->n_terms = nt;
+	h->change_seq = b->change_seq;
+	h->sec_len[SEC_SIRET] = (uint64_t)nd * 8;
+	h->sec_len[SEC_STATIC] = (uint64_t)nd * 4;
+	h->sec_len[SEC_FWD_OFF] = ((uint64_t)nd + 1) * 8;
+	h->sec_len[SEC_FWD] = fwd_len;
+	h->sec_len[SEC_DISP_OFF] = ((uint64_t)nd + 1) * 8;
+	h->sec_len[SEC_DISP] = b->spill_fd >= 0 ? b->spill_size + b->n_disp : b->n_disp;
+	h->sec_len[SEC_BY_SIRET] = (uint64_t)nd * 4;
+	h->sec_len[SEC_TERM_OFF] = ((uint64_t)nt + 1) * 4;
+	h->sec_len[SEC_TERM_STR] = b->n_arena;
+	h->sec_len[SEC_POST_OFF] = ((uint64_t)nt + 1) * 8;
+	h->sec_len[SEC_POST] = post_len;
+	h->sec_len[SEC_TERM_CDF] = ((uint64_t)nt + 1) * 8;
+	h->sec_len[SEC_TERM_FLAGS] = nt;
+	h->sec_len[SEC_SIG] = (uint64_t)nd * 16;
+	off = align8(sizeof *h);
 	for (int s = 0; s < SEC_COUNT; s++) {
-		h.sec_off[s] = off;
-		off = align8(off + h.sec_len[s]);
+		h->sec_off[s] = off;
+		off = align8(off + h->sec_len[s]);
 	}
-	h.file_size = off;
-	img = xcalloc(1, off);
+	h->file_size = off;
+	return ERR_OK;
+}
 
-	{
-		int64_t *sir = (int64_t *)(img + h.sec_off[SEC_SIRET]);
-		uint32_t *st = (uint32_t *)(img + h.sec_off[SEC_STATIC]);
-		uint64_t *fo = (uint64_t *)(img + h.sec_off[SEC_FWD_OFF]);
-		uint8_t *fw = img + h.sec_off[SEC_FWD];
-		uint64_t *dof = (uint64_t *)(img + h.sec_off[SEC_DISP_OFF]);
-		uint8_t *dp = img + h.sec_off[SEC_DISP];
-		uint32_t *tof = (uint32_t *)(img + h.sec_off[SEC_TERM_OFF]);
-		char *tstr = (char *)(img + h.sec_off[SEC_TERM_STR]);
-		uint64_t *po = (uint64_t *)(img + h.sec_off[SEC_POST_OFF]);
-		uint8_t *pp = img + h.sec_off[SEC_POST];
-		uint64_t *cdf = (uint64_t *)(img + h.sec_off[SEC_TERM_CDF]);
-		uint8_t *tfl = img + h.sec_off[SEC_TERM_FLAGS];
-		uint64_t *sg = (uint64_t *)(img + h.sec_off[SEC_SIG]);
-		uint64_t fpos = 0, dpos = 0, spos = 0;
+/* Where the image goes: a buffer in memory, or a file through a buffer. The payload
+ * checksum (search_checksum of everything after the header) is computed on the way. */
+struct sink {
+	unsigned char *img; /* memory: the whole image */
+	int fd;             /* file: the descriptor, else -1 */
+	unsigned char *buf; /* file: bytes not written yet */
+	size_t n_buf;
+	uint64_t pos; /* bytes emitted, header included */
+	uint64_t sum; /* checksum state */
+	unsigned char word[8];
+	size_t n_word;
+	int err; /* errno of a failed write, or 0 */
+};
 
-		/* dictionary, posting offsets */
-		cursor = xmalloc((nt + 1) * sizeof *cursor);
-		po[0] = 0;
-		for (uint32_t t = 0; t < nt; t++) {
-			size_t len = strlen(ts[t].s) + 1;
+static void sum_word(uint64_t *h, uint64_t w)
+{
+	*h = (*h ^ (w * 0xFF51AFD7ED558CCDull)) * 0xC4CEB9FE1A85EC53ull;
+	*h ^= *h >> 29;
+}
 
-			tof[t] = (uint32_t)spos;
-			memcpy(tstr + spos, ts[t].s, len);
-			spos += len;
-			tfl[t] = b->term_flags[ts[t].id];
-			cursor[t] = po[t];
-			po[t + 1] = po[t] + psize[t];
-			last[t] = -1;
+static void sink_flush(struct sink *k)
+{
+	if (k->fd >= 0 && k->n_buf > 0 && k->err == 0 && !write_all(k->fd, k->buf, k->n_buf))
+		k->err = errno ? errno : EIO;
+	k->n_buf = 0;
+}
+
+static void sink_put(struct sink *k, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	size_t i = 0;
+
+	/* the checksum: 8-byte words, as search_checksum reads them */
+	while (i < n && k->n_word > 0 && k->n_word < 8)
+		k->word[k->n_word++] = c[i++];
+	if (k->n_word == 8) {
+		uint64_t w;
+
+		memcpy(&w, k->word, 8);
+		sum_word(&k->sum, w);
+		k->n_word = 0;
+	}
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, c + i, 8);
+		sum_word(&k->sum, w);
+	}
+	while (i < n)
+		k->word[k->n_word++] = c[i++];
+	/* the bytes */
+	if (k->img) {
+		memcpy(k->img + k->pos, p, n);
+	} else {
+		for (i = 0; i < n;) {
+			size_t room = SPILL_BUF - k->n_buf, m = n - i < room ? n - i : room;
+
+			memcpy(k->buf + k->n_buf, c + i, m);
+			k->n_buf += m;
+			i += m;
+			if (k->n_buf == SPILL_BUF)
+				sink_flush(k);
 		}
-		tof[nt] = (uint32_t)spos;
-		cdf[0] = 0;
-		for (uint32_t doc = 0; doc < nd; doc++) {
-			const struct bdoc *bd = &b->docs[ds[doc].idx];
+	}
+	k->pos += n;
+}
 
-			sir[doc] = bd->siret;
-			st[doc] = bd->stat;
-			fo[doc] = fpos;
-			for (int f = 0; f < SEARCH_FIELD_COUNT; f++)
-				fpos += varint_put(fw + fpos, bd->nf[f]);
-			for (uint32_t k = 0; k < bd->n_tok; k++) {
-				uint32_t v = b->tok[bd->tok + k], t;
+static void sink_pad(struct sink *k)
+{
+	static const unsigned char zero[8];
 
-				if (v == SEARCH_GAP) {
-					fw[fpos++] = SEARCH_GAP;
-					continue;
-				}
-				t = remap[v - 1];
-				fpos += varint_put(fw + fpos, (uint64_t)t + 1);
-				{
-					uint64_t b2, b3;
+	if (k->pos % 8)
+		sink_put(k, zero, 8 - k->pos % 8);
+}
 
-					search_sig_bits(b->arena + b->term_off[v - 1], &b2, &b3);
-					sg[2 * (size_t)doc] |= b2;
-					sg[2 * (size_t)doc + 1] |= b3;
-				}
-				if (last[t] != (int64_t)doc) {
-					cursor[t] += varint_put(pp + cursor[t],
-					                        (uint64_t)((int64_t)doc - last[t]));
-					last[t] = doc;
-					cdf[t + 1]++;
-				}
+static void sink_u64(struct sink *k, uint64_t v)
+{
+	sink_put(k, &v, 8);
+}
+
+static uint64_t sink_sum(const struct sink *k)
+{
+	uint64_t h = k->sum;
+
+	for (size_t i = 0; i < k->n_word; i++)
+		h = (h ^ k->word[i]) * 0x100000001B3ull;
+	return h ^ (h >> 31);
+}
+
+/* Emits every section after the header, in file order. */
+static enum err_code emit(struct search_builder *b, struct plan *p, struct sink *k,
+                          struct err *e)
+{
+	const struct search_image_header *h = &p->h;
+	uint32_t nd = h->n_docs, nt = h->n_terms;
+	uint64_t acc, v;
+	struct tok_it it;
+	uint8_t *post = NULL;
+	uint64_t *cursor = NULL;
+	int64_t *last = NULL;
+	char *rec = NULL;
+	enum err_code rc = ERR_OK;
+
+	k->sum = 0x9E3779B97F4A7C15ull ^ (h->file_size - sizeof *h);
+	for (uint32_t d = 0; d < nd; d++)
+		sink_put(k, &b->docs[p->order[d]].siret, 8);
+	sink_pad(k);
+	for (uint32_t d = 0; d < nd; d++)
+		sink_put(k, &b->docs[p->order[d]].stat, 4);
+	sink_pad(k);
+	/* FWD_OFF, then FWD */
+	acc = 0;
+	for (uint32_t d = 0; d < nd; d++) {
+		const struct bdoc *bd = &b->docs[p->order[d]];
+
+		sink_u64(k, acc);
+		for (int f = 0; f < SEARCH_FIELD_COUNT; f++)
+			acc += varint_len(bd->nf[f]);
+		for (tok_begin(b, bd, &it); tok_next(&it, &v);) {
+			acc += v == SEARCH_GAP || v > nt ? 1 : varint_len((uint64_t)p->remap[v - 1] + 1);
+		}
+	}
+	sink_u64(k, acc);
+	sink_pad(k);
+	for (uint32_t d = 0; d < nd; d++) {
+		const struct bdoc *bd = &b->docs[p->order[d]];
+		uint8_t tmp[SEARCH_DOC_TOKENS_MAX * 2 * 5 + 64];
+		size_t n = 0;
+
+		for (int f = 0; f < SEARCH_FIELD_COUNT; f++)
+			n += varint_put(tmp + n, bd->nf[f]);
+		for (tok_begin(b, bd, &it); tok_next(&it, &v);) {
+			if (v == SEARCH_GAP || v > nt)
+				tmp[n++] = SEARCH_GAP;
+			else
+				n += varint_put(tmp + n, (uint64_t)p->remap[v - 1] + 1);
+		}
+		sink_put(k, tmp, n);
+	}
+	sink_pad(k);
+	/* DISP_OFF, then DISP */
+	acc = 0;
+	for (uint32_t d = 0; d < nd; d++) {
+		sink_u64(k, acc);
+		acc += b->docs[p->order[d]].disp_len;
+	}
+	sink_u64(k, acc);
+	sink_pad(k);
+	if (b->spill_fd >= 0 && !spill_flush(b)) {
+		rc = err_set(e, ERR_IO, "TMPDIR", "cannot write a temporary file: %s",
+		             strerror(errno));
+		goto out;
+	}
+	rec = xmalloc(sizeof b->src.disp);
+	for (uint32_t d = 0; d < nd; d++) {
+		const struct bdoc *bd = &b->docs[p->order[d]];
+
+		if (b->spill_fd < 0) {
+			sink_put(k, b->disp + bd->disp, bd->disp_len);
+		} else {
+			ssize_t r = pread(b->spill_fd, rec, bd->disp_len, (off_t)bd->disp);
+
+			if (r != (ssize_t)bd->disp_len) {
+				rc = err_set(e, ERR_IO, "TMPDIR", "cannot read a temporary file: %s",
+				             r < 0 ? strerror(errno) : "short read");
+				goto out;
 			}
-			dof[doc] = dpos;
-			memcpy(dp + dpos, b->disp + bd->disp, bd->disp_len);
-			dpos += bd->disp_len;
+			sink_put(k, rec, bd->disp_len);
 		}
-		fo[nd] = fpos;
-		dof[nd] = dpos;
-		for (uint32_t t = 0; t < nt; t++)
-			cdf[t + 1] += cdf[t];
-		by_siret = (uint32_t *)(img + h.sec_off[SEC_BY_SIRET]);
-		for (uint32_t doc = 0; doc < nd; doc++)
-			by_siret[doc] = doc;
-		pthread_mutex_lock(&sort_lock);
-		sort_sirets = sir;
-		qsort(by_siret, nd, sizeof *by_siret, cmp_by_siret);
-		sort_sirets = NULL;
-		pthread_mutex_unlock(&sort_lock);
 	}
-	h.payload_sum = search_checksum(img + sizeof h, off - sizeof h);
-	h.header_sum = search_checksum(&h, offsetof(struct search_image_header, header_sum));
-	memcpy(img, &h, sizeof h);
+	sink_pad(k);
+	sink_put(k, p->by_siret, (size_t)nd * 4);
+	sink_pad(k);
+	/* the dictionary */
+	acc = 0;
+	for (uint32_t t = 0; t < nt; t++) {
+		uint32_t o = (uint32_t)acc;
 
+		sink_put(k, &o, 4);
+		acc += strlen(p->ts[t].s) + 1;
+	}
+	{
+		uint32_t o = (uint32_t)acc;
+
+		sink_put(k, &o, 4);
+	}
+	sink_pad(k);
+	for (uint32_t t = 0; t < nt; t++)
+		sink_put(k, p->ts[t].s, strlen(p->ts[t].s) + 1);
+	sink_pad(k);
+	/* POST_OFF, then POST (filled in memory: 150 MB at national scale) */
+	cursor = xmalloc((nt + 1) * sizeof *cursor);
+	acc = 0;
+	for (uint32_t t = 0; t < nt; t++) {
+		sink_u64(k, acc);
+		cursor[t] = acc;
+		acc += p->psize[t];
+	}
+	sink_u64(k, acc);
+	sink_pad(k);
+	post = xmalloc(acc + 1);
+	last = xmalloc((nt + 1) * sizeof *last);
+	for (uint32_t t = 0; t < nt; t++)
+		last[t] = -1;
+	for (uint32_t d = 0; d < nd; d++) {
+		const struct bdoc *bd = &b->docs[p->order[d]];
+
+		for (tok_begin(b, bd, &it); tok_next(&it, &v);) {
+			uint32_t t;
+
+			if (v == SEARCH_GAP || v > nt)
+				continue;
+			t = p->remap[v - 1];
+			if (last[t] != (int64_t)d) {
+				cursor[t] += varint_put(post + cursor[t], (uint64_t)((int64_t)d - last[t]));
+				last[t] = d;
+			}
+		}
+	}
+	sink_put(k, post, acc);
+	free(post);
+	post = NULL;
+	sink_pad(k);
+	sink_put(k, p->cdf, ((size_t)nt + 1) * 8);
+	sink_pad(k);
+	for (uint32_t t = 0; t < nt; t++)
+		sink_put(k, &b->term_flags[p->ts[t].id], 1);
+	sink_pad(k);
+	/* SIG */
+	for (uint32_t d = 0; d < nd; d++) {
+		const struct bdoc *bd = &b->docs[p->order[d]];
+		uint64_t sg[2] = {0, 0};
+
+		for (tok_begin(b, bd, &it); tok_next(&it, &v);) {
+			uint64_t b2, b3;
+
+			if (v == SEARCH_GAP || v > nt)
+				continue;
+			search_sig_bits(b->arena + b->term_off[v - 1], &b2, &b3);
+			sg[0] |= b2;
+			sg[1] |= b3;
+		}
+		sink_put(k, sg, 16);
+	}
+	sink_pad(k);
+	sink_flush(k);
+	if (k->err)
+		rc = err_set(e, ERR_IO, "index", "cannot write the index: %s", strerror(k->err));
+	else if (k->pos != h->file_size)
+		rc = err_set(e, ERR_INTERNAL, "index", "index layout: %llu bytes written, %llu planned",
+		             (unsigned long long)k->pos, (unsigned long long)h->file_size);
+out:
+	free(post);
+	free(cursor);
+	free(last);
+	free(rec);
+	return rc;
+}
+
+/* The builder is emptied once its index is made. */
+static void builder_reset(struct search_builder *b)
+{
+	b->n_docs = b->n_tok = b->n_disp = 0;
+	b->spill_size = 0;
+	if (b->spill_fd >= 0 && ftruncate(b->spill_fd, 0) != 0)
+		b->spill_size = 0; /* the space is reclaimed at close anyway */
+}
+
+enum err_code search_builder_finish(struct search_builder *b, struct search_index **out,
+                                    struct err *e)
+{
+	struct plan p;
+	struct sink k;
+	struct search_index *ix = NULL;
+	enum err_code rc;
+
+	*out = NULL;
+	if ((rc = plan_make(b, &p, e)) != ERR_OK)
+		goto out;
+	memset(&k, 0, sizeof k);
+	k.fd = -1;
+	k.img = xcalloc(1, p.h.file_size);
+	k.pos = align8(sizeof p.h);
+	if ((rc = emit(b, &p, &k, e)) != ERR_OK) {
+		free(k.img);
+		goto out;
+	}
+	p.h.payload_sum = sink_sum(&k);
+	p.h.header_sum = search_checksum(&p.h, offsetof(struct search_image_header, header_sum));
+	memcpy(k.img, &p.h, sizeof p.h);
 	ix = xcalloc(1, sizeof *ix);
-	ix->image = img;
-	ix->size = off;
-	img = NULL;
+	ix->image = k.img;
+	ix->size = p.h.file_size;
 	if ((rc = attach(ix, SEARCH_OPEN_VERIFY, e)) != ERR_OK)
 		goto out;
 	*out = ix;
 	ix = NULL;
-	/* the builder is emptied */
-	b->n_docs = b->n_tok = b->n_disp = 0;
+	builder_reset(b);
 out:
 	search_index_free(ix);
-	free(img);
-	free(ts);
-	free(ds);
-	free(remap);
-	free(last);
-	free(psize);
-	free(cursor);
+	plan_release(&p);
+	return rc;
+}
+
+enum err_code search_builder_write(struct search_builder *b, const char *path, struct err *e)
+{
+	char tmp[4096];
+	struct plan p;
+	struct sink k;
+	enum err_code rc;
+
+	memset(&p, 0, sizeof p);
+	memset(&k, 0, sizeof k);
+	k.fd = -1;
+	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+		return err_set(e, ERR_INVALID, "index", "path too long");
+	if ((rc = plan_make(b, &p, e)) != ERR_OK)
+		goto out;
+	k.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (k.fd < 0) {
+		rc = err_set(e, ERR_IO, "index", "cannot create %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	k.buf = xmalloc(SPILL_BUF);
+	{
+		/* the header is written last; room for it now */
+		static const unsigned char zero[512];
+		size_t hl = align8(sizeof p.h);
+
+		if (!write_all(k.fd, zero, hl)) {
+			rc = err_set(e, ERR_IO, "index", "cannot write %s: %s", tmp, strerror(errno));
+			goto out;
+		}
+		k.pos = hl;
+	}
+	if ((rc = emit(b, &p, &k, e)) != ERR_OK)
+		goto out;
+	p.h.payload_sum = sink_sum(&k);
+	p.h.header_sum = search_checksum(&p.h, offsetof(struct search_image_header, header_sum));
+	if (pwrite(k.fd, &p.h, sizeof p.h, 0) != (ssize_t)sizeof p.h || fsync(k.fd) != 0) {
+		rc = err_set(e, ERR_IO, "index", "cannot write %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (close(k.fd) != 0 || rename(tmp, path) != 0) {
+		k.fd = -1;
+		rc = err_set(e, ERR_IO, "index", "cannot write %s: %s", path, strerror(errno));
+		goto out;
+	}
+	k.fd = -1;
+	builder_reset(b);
+out:
+	if (k.fd >= 0)
+		close(k.fd);
+	if (rc != ERR_OK)
+		unlink(tmp);
+	free(k.buf);
+	plan_release(&p);
 	return rc;
 }
 
@@ -652,22 +1050,75 @@ static int build_cb(void *ctx, const struct establishment *est, const struct leg
 	return search_builder_add(b, est, u, e) != ERR_OK;
 }
 
-enum err_code search_index_build(struct store *s, struct search_index **out, struct err *e)
+/* Walks the store into b, after noting where the store's change log stands (what changes
+ * during the walk is replayed later: replaying is idempotent). */
+static enum err_code build_walk(struct store *s, struct search_builder *b, struct err *e)
 {
-	struct search_builder *b = search_builder_new();
 	struct err local = {0};
 	void *ctx[2] = {b, &local};
+	int64_t seq = 0;
 	enum err_code rc;
 
-	*out = NULL;
+	if ((rc = store_search_log_head(s, &seq, NULL, e)) != ERR_OK)
+		return rc;
+	b->change_seq = (uint64_t)seq;
 	rc = store_establishment_each(s, build_cb, ctx, e);
 	if (rc == ERR_OK && local.code != ERR_OK) {
 		if (e)
 			*e = local;
 		rc = local.code;
 	}
+	return rc;
+}
+
+/* Builds into an unlinked temporary file under $TMPDIR and maps it: a server building its
+ * index at start holds the little the file writer needs, then mapped pages the kernel may
+ * drop, instead of the whole image on its heap. When no temporary file can be made, the
+ * image is laid out in memory. */
+enum err_code search_index_build(struct store *s, struct search_index **out, struct err *e)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	struct search_builder *b = search_builder_new();
+	enum err_code rc;
+	int fd = -1;
+
+	*out = NULL;
+	if (dir == NULL || dir[0] == '\0')
+		dir = "/tmp";
+	if (snprintf(path, sizeof path, "%s/constat-search-index-XXXXXX", dir) < (int)sizeof path)
+		fd = mkstemp(path);
+	if (fd < 0 || spill_start(b, NULL) != ERR_OK) {
+		if (fd >= 0) {
+			close(fd);
+			unlink(path);
+		}
+		search_builder_free(b);
+		b = search_builder_new();
+		rc = build_walk(s, b, e);
+		if (rc == ERR_OK)
+			rc = search_builder_finish(b, out, e);
+		search_builder_free(b);
+		return rc;
+	}
+	close(fd);
+	rc = build_walk(s, b, e);
 	if (rc == ERR_OK)
-		rc = search_builder_finish(b, out, e);
+		rc = search_builder_write(b, path, e);
+	if (rc == ERR_OK)
+		rc = search_index_open(path, 0, out, e);
+	unlink(path);
+	search_builder_free(b);
+	return rc;
+}
+
+enum err_code search_index_build_file(struct store *s, const char *path, struct err *e)
+{
+	struct search_builder *b = search_builder_new();
+	enum err_code rc;
+
+	if ((rc = spill_start(b, e)) == ERR_OK && (rc = build_walk(s, b, e)) == ERR_OK)
+		rc = search_builder_write(b, path, e);
 	search_builder_free(b);
 	return rc;
 }
@@ -736,6 +1187,7 @@ static enum err_code attach(struct search_index *ix, unsigned flags, struct err 
 		return corrupt(e, "checksum");
 	ix->n_docs = h.n_docs;
 	ix->n_terms = h.n_terms;
+	ix->change_seq = h.change_seq;
 #define SEC(T, s) ((const T *)(const void *)(ix->image + h.sec_off[s]))
 	ix->siret = SEC(int64_t, SEC_SIRET);
 	ix->stat = SEC(uint32_t, SEC_STATIC);
@@ -994,5 +1446,22 @@ void search_index_stats(struct search_index *ix, struct search_index_stats *st)
 	st->mapped = ix->mapped;
 	pthread_rwlock_rdlock(&ix->lock);
 	st->delta_docs = ix->n_delta;
+	pthread_rwlock_unlock(&ix->lock);
+}
+
+uint64_t search_index_change_seq(struct search_index *ix)
+{
+	uint64_t v;
+
+	pthread_rwlock_rdlock(&ix->lock);
+	v = ix->change_seq;
+	pthread_rwlock_unlock(&ix->lock);
+	return v;
+}
+
+void search_index_set_change_seq(struct search_index *ix, uint64_t seq)
+{
+	pthread_rwlock_wrlock(&ix->lock);
+	ix->change_seq = seq;
 	pthread_rwlock_unlock(&ix->lock);
 }

@@ -38,8 +38,22 @@ enum err_code search_builder_add(struct search_builder *b, const struct establis
 enum err_code search_builder_finish(struct search_builder *b, struct search_index **out,
                                     struct err *e);
 
+/* Writes the index to path (through a temporary file and a rename) without laying the
+ * image out in memory, and empties b. Then open it with search_index_open. */
+enum err_code search_builder_write(struct search_builder *b, const char *path,
+                                   struct err *e);
+
 /* Builds the index of every establishment in the store. *out: new, caller frees. */
 enum err_code search_index_build(struct store *s, struct search_index **out, struct err *e);
+/* Builds the index of every establishment in the store into the file at path, keeping
+ * about a third of what search_index_build holds in memory (display records go to a
+ * temporary file under $TMPDIR, the image is written section by section). */
+enum err_code search_index_build_file(struct store *s, const char *path, struct err *e);
+/* Where the store's change log stood when the index's walk began, plus the changes
+ * applied since by search_follow (0 when the store had no log). */
+uint64_t search_index_change_seq(struct search_index *ix);
+/* Records that the changes of the log up to seq were applied (search_follow). */
+void search_index_set_change_seq(struct search_index *ix, uint64_t seq);
 
 /* Writes the index (without its delta) to path, through a temporary file and a rename. */
 enum err_code search_index_save(const struct search_index *ix, const char *path, struct err *e);

@@ -280,6 +280,49 @@ static int best_better(const struct best *a, const struct best *b)
 	return a->pos < b->pos;
 }
 
+/* 1 when token k matched query word w, not as a prefix (typos allowed: they are
+ * ranked before). */
+static int tok_has(const struct tokm *t, size_t w)
+{
+	for (size_t j = 0; j < t->n; j++)
+		if (t->m[j].word == w && !t->m[j].prefix)
+			return 1;
+	return 0;
+}
+
+/* The query words covered by values typed whole: a value of a field (tokens between two
+ * gaps: a name, an acronym, an enseigne, an address, a commune, a postcode) counts when
+ * its tokens were matched by consecutive query words in the same order. Returns the
+ * count of distinct query words covered (legal forms included). */
+static unsigned whole_values(const struct tokm *tk, size_t n, size_t nq)
+{
+	uint32_t covered = 0;
+	size_t s = 0;
+
+	while (s < n) {
+		size_t e = s;
+
+		if (tk[s].gap) {
+			s++;
+			continue;
+		}
+		while (e < n && !tk[e].gap && tk[e].field == tk[s].field)
+			e++;
+		for (size_t j = 0; j < tk[s].n; j++) {
+			size_t w0 = tk[s].m[j].word, i;
+
+			if (tk[s].m[j].prefix || w0 + (e - s) > nq)
+				continue;
+			for (i = 1; i < e - s && tok_has(&tk[s + i], w0 + i); i++)
+				;
+			if (i == e - s)
+				covered |= (uint32_t)((1ull << (e - s)) - 1) << w0;
+		}
+		s = e;
+	}
+	return (unsigned)__builtin_popcount(covered);
+}
+
 /* Scores a document from its tokens; fills x (keys, score, per-word detail). Returns 0
  * when no required word matched. */
 static int evaluate(const struct qctx *c, const struct tokm *tk, size_t n, uint32_t stat,
@@ -347,14 +390,17 @@ static int evaluate(const struct qctx *c, const struct tokm *tk, size_t n, uint3
 	if (s->matched == 0)
 		return 0;
 	s->full_name = (uint8_t)full;
+	s->whole = (uint8_t)whole_values(tk, n, q->n);
 	s->stat = stat;
+	/* bit 63 is left to identifier hits (id_add), which come first */
 	x->k1 = (uint64_t)(s->matched > 15 ? 15 : s->matched) << 59 |
 	        (uint64_t)(31 - (s->typos > 31 ? 31 : s->typos)) << 54 |
-	        (uint64_t)(s->in_name > 31 ? 31 : s->in_name) << 49 | (uint64_t)s->full_name << 48 |
-	        (uint64_t)(s->exact > 31 ? 31 : s->exact) << 43 |
-	        (uint64_t)(s->proximity > 15 ? 15 : s->proximity) << 39 |
-	        (uint64_t)(s->place > 15 ? 15 : s->place) << 35 |
-	        (uint64_t)(s->legal > 15 ? 15 : s->legal) << 31 | (stat & 0xFFFFu);
+	        (uint64_t)(s->in_name > 31 ? 31 : s->in_name) << 49 |
+	        (uint64_t)(s->whole > 31 ? 31 : s->whole) << 44 | (uint64_t)s->full_name << 43 |
+	        (uint64_t)(s->exact > 31 ? 31 : s->exact) << 38 |
+	        (uint64_t)(s->proximity > 15 ? 15 : s->proximity) << 34 |
+	        (uint64_t)(s->place > 15 ? 15 : s->place) << 30 |
+	        (uint64_t)(s->legal > 15 ? 15 : s->legal) << 26 | (stat & 0xFFFFu);
 	return 1;
 }
 

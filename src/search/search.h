@@ -46,6 +46,11 @@ struct search_score {
 	uint8_t typos;     /* total typos over them (fewer is better) */
 	uint8_t in_name;   /* words found in the name, an enseigne or the commune (or the
 	                    * address, when the query looks like one) */
+	uint8_t whole;     /* query words (legal forms included) covered by values of the
+	                    * document (a name, an enseigne, a commune, a postcode...)
+	                    * typed whole and in order: "SCI BERNARD BERTRY" is SCI BERNARD
+	                    * in BERTRY before BERNARD SCI there or ARNAUD in SAINT-QUENTIN
+	                    * before ARNAUD in LE FAY-SAINT-QUENTIN */
 	uint8_t full_name; /* every word of the name (or of an enseigne) was matched */
 	uint8_t exact;     /* words matched whole, not as a prefix */
 	uint8_t proximity; /* neighbouring query words found side by side */

@@ -73,6 +73,30 @@ expect_eq "search" 200 "$status"
 siret=$(json 'd["results"][0]["siret"]')
 expect_match "search gives a SIRET" '^[0-9]{14}$' "$siret"
 expect_eq "limit respected" 3 "$(json 'len(d["results"])')"
+# A registry update made by another process while the server runs (import-sirene) is
+# searchable within a moment, without a restart.
+newsiret=$(python3 -c '
+def luhn_ok(s):
+    t = 0
+    for i, ch in enumerate(reversed(s)):
+        d = int(ch) * (2 if i % 2 else 1)
+        t += d - 9 if d > 9 else d
+    return t % 10 == 0
+siren = next("98765432" + str(k) for k in range(10) if luhn_ok("98765432" + str(k)))
+print(next(siren + "0001" + str(k) for k in range(10) if luhn_ok(siren + "0001" + str(k))))')
+{
+	echo "siren,siret,nic,statutDiffusionEtablissement,dateCreationEtablissement,trancheEffectifsEtablissement,etablissementSiege,numeroVoieEtablissement,indiceRepetitionEtablissement,typeVoieEtablissement,libelleVoieEtablissement,complementAdresseEtablissement,codePostalEtablissement,libelleCommuneEtablissement,codeCommuneEtablissement,enseigne1Etablissement,enseigne2Etablissement,enseigne3Etablissement,denominationUsuelleEtablissement,activitePrincipaleEtablissement,nomenclatureActivitePrincipaleEtablissement,etatAdministratifEtablissement"
+	echo "${newsiret:0:9},$newsiret,${newsiret:9},O,2026-01-01,11,true,4,,RUE,DES TESTS,,35000,RENNES,35238,ZYGOMORPHE TRANSPORTS,,,,49.41A,NAFv2,A"
+} >"$tmp/new.csv"
+expect_status "import while the server runs" 0 "$constat" import-sirene --db "$db" "$tmp/new.csv"
+found=
+for _ in $(seq 1 50); do
+	call agent GET "/api/v1/establishments?q=zygomorphe+transports&limit=3"
+	found=$(printf '%s' "$body" | grep -o "$newsiret" | head -1)
+	[ -n "$found" ] && break
+	sleep 0.1
+done
+expect_eq "the imported establishment is found by the running server" "$newsiret" "$found"
 call agent GET "/api/v1/establishments?q=x&limit=0"
 expect_eq "bad limit" 422 "$status"
 call agent GET "/api/v1/establishments?q=a&q=b"

@@ -1,0 +1,196 @@
+/* follow: a thread that applies the store's change log to a running search index. */
+#include "search/follow.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "core/log.h"
+#include "core/xalloc.h"
+#include "store/store-search.h"
+#include "store/store.h"
+
+struct search_follow {
+	struct search_index *ix; /* borrowed */
+	struct store *s;         /* owned: the follower's own connection */
+	unsigned interval_ms;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int quit;
+	struct search_follow_stats st; /* under mu */
+};
+
+struct apply_ctx {
+	struct search_index *ix;
+	size_t applied;
+	struct err err;
+};
+
+static int apply_cb(void *ctx, const char *siret, const struct establishment *est,
+                    const struct legal_unit *u)
+{
+	struct apply_ctx *a = ctx;
+	enum err_code rc = est ? search_index_update(a->ix, est, u, &a->err)
+	                       : search_index_remove(a->ix, siret, &a->err);
+
+	if (rc == ERR_INVALID) {
+		err_clear(&a->err); /* a registry row with a bad SIRET is not indexed */
+		return 0;
+	}
+	a->applied += rc == ERR_OK;
+	return rc != ERR_OK;
+}
+
+enum err_code search_follow_apply(struct search_index *ix, struct store *s, size_t max_rows,
+                                  size_t *applied, struct err *e)
+{
+	struct apply_ctx a = {.ix = ix};
+	size_t rows = 0;
+	enum err_code rc = ERR_OK;
+
+	if (applied)
+		*applied = 0;
+	for (;;) {
+		int64_t from = (int64_t)search_index_change_seq(ix), last = from;
+		size_t batch = SEARCH_FOLLOW_BATCH;
+
+		if (max_rows > 0 && max_rows - rows < batch)
+			batch = max_rows - rows;
+		rc = store_search_changes(s, from, batch, apply_cb, &a, &last, e);
+		if (last > from)
+			search_index_set_change_seq(ix, (uint64_t)last);
+		if (rc == ERR_OK && a.err.code != ERR_OK) {
+			if (e)
+				*e = a.err;
+			rc = a.err.code;
+		}
+		if (rc != ERR_OK || last == from)
+			break;
+		rows += (size_t)(last - from); /* an upper bound: pruned numbers are skipped */
+		if (max_rows > 0 && rows >= max_rows)
+			break;
+	}
+	if (applied)
+		*applied = a.applied;
+	return rc;
+}
+
+static void *follow_main(void *arg)
+{
+	struct search_follow *f = arg;
+	int64_t seen = -1;
+
+	pthread_mutex_lock(&f->mu);
+	while (!f->quit) {
+		struct timespec until;
+		int64_t v = 0;
+		struct err e = {0};
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += f->interval_ms / 1000;
+		until.tv_nsec += (long)(f->interval_ms % 1000) * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		while (!f->quit && pthread_cond_timedwait(&f->cv, &f->mu, &until) != ETIMEDOUT)
+			;
+		if (f->quit)
+			break;
+		pthread_mutex_unlock(&f->mu);
+		/* data_version moves when another connection commits: nothing to read else */
+		if (store_search_data_version(f->s, &v, &e) == ERR_OK && v != seen) {
+			size_t n = 0;
+			enum err_code rc = search_follow_apply(f->ix, f->s, 0, &n, &e);
+
+			pthread_mutex_lock(&f->mu);
+			f->st.rounds++;
+			f->st.applied += n;
+			if (rc != ERR_OK) {
+				f->st.stopped = 1;
+				f->quit = 1;
+			}
+			pthread_mutex_unlock(&f->mu);
+			if (rc != ERR_OK)
+				log_error("search: the index stops following the registry: %s "
+				          "(rebuild it with 'constat search --build-index')",
+				          e.msg);
+			else if (n > 0)
+				log_info("search: %zu establishment(s) changed in the registry "
+				         "applied to the index",
+				         n);
+			seen = v;
+		} else if (e.code != ERR_OK) {
+			log_warn("search: cannot poll the registry: %s", e.msg);
+		}
+		pthread_mutex_lock(&f->mu);
+	}
+	pthread_mutex_unlock(&f->mu);
+	return NULL;
+}
+
+enum err_code search_follow_start(struct search_index *ix, const char *db_path,
+                                  unsigned interval_ms, struct search_follow **out,
+                                  struct err *e)
+{
+	struct search_follow *f;
+	enum err_code rc;
+	size_t n = 0;
+	int64_t head = 0;
+	int had_log = 0;
+
+	*out = NULL;
+	if (ix == NULL || db_path == NULL)
+		return err_set(e, ERR_INVALID, "index", "no search index to keep up to date");
+	f = xcalloc(1, sizeof *f);
+	f->ix = ix;
+	f->interval_ms = interval_ms ? interval_ms : SEARCH_FOLLOW_INTERVAL_MS;
+	if ((rc = store_open(db_path, 0, &f->s, e)) != ERR_OK ||
+	    (rc = store_search_log_head(f->s, &head, &had_log, e)) != ERR_OK ||
+	    (rc = store_search_log_enable(f->s, e)) != ERR_OK ||
+	    (rc = search_follow_apply(ix, f->s, 0, &n, e)) != ERR_OK) {
+		store_close(f->s);
+		free(f);
+		return rc;
+	}
+	if (!had_log)
+		log_warn("search: the registry had no change log; it has one now, but what "
+		         "changed between the index's build and now is not in the index: "
+		         "rebuild it once with 'constat search --build-index'");
+	f->st.applied = n;
+	pthread_mutex_init(&f->mu, NULL);
+	pthread_cond_init(&f->cv, NULL);
+	if (pthread_create(&f->thread, NULL, follow_main, f) != 0) {
+		pthread_mutex_destroy(&f->mu);
+		pthread_cond_destroy(&f->cv);
+		store_close(f->s);
+		free(f);
+		return err_set(e, ERR_INTERNAL, NULL, "cannot start the search follower thread");
+	}
+	*out = f;
+	return ERR_OK;
+}
+
+void search_follow_stop(struct search_follow *f)
+{
+	if (f == NULL)
+		return;
+	pthread_mutex_lock(&f->mu);
+	f->quit = 1;
+	pthread_cond_signal(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+	pthread_join(f->thread, NULL);
+	pthread_mutex_destroy(&f->mu);
+	pthread_cond_destroy(&f->cv);
+	store_close(f->s);
+	free(f);
+}
+
+void search_follow_stats(struct search_follow *f, struct search_follow_stats *st)
+{
+	pthread_mutex_lock(&f->mu);
+	*st = f->st;
+	pthread_mutex_unlock(&f->mu);
+}

@@ -1,0 +1,42 @@
+/* follow: keeps a server's search index in step with the store while it runs: changes
+ * written by any process (constat import-sirene, another server) reach the index's delta
+ * within a poll interval, through the store's change log (store/store-search.h). */
+#ifndef SEARCH_FOLLOW_H
+#define SEARCH_FOLLOW_H
+
+#include <stddef.h>
+
+#include "core/err.h"
+#include "search/index.h"
+
+struct store;
+struct search_follow;
+
+#define SEARCH_FOLLOW_BATCH 10000     /* log rows read per round trip */
+#define SEARCH_FOLLOW_INTERVAL_MS 200 /* default poll interval */
+
+/* Applies to ix what the store's change log holds past search_index_change_seq(ix), at
+ * most max_rows log rows (0: until the log is exhausted), and advances the index's
+ * sequence number. *applied (may be NULL): establishments updated or removed.
+ * ERR_TOO_BIG when the delta is full: rebuild the index (what was applied stays). */
+enum err_code search_follow_apply(struct search_index *ix, struct store *s, size_t max_rows,
+                                  size_t *applied, struct err *e);
+
+/* Opens db_path (its own connection), creates the change log when missing, applies what
+ * changed since the index was built, then starts a thread that polls the database every
+ * interval_ms (0: SEARCH_FOLLOW_INTERVAL_MS) and applies new changes. ix is borrowed and
+ * must outlive the follower. *out: new, stop and free it with search_follow_stop. */
+enum err_code search_follow_start(struct search_index *ix, const char *db_path,
+                                  unsigned interval_ms, struct search_follow **out,
+                                  struct err *e);
+/* Stops the thread, closes the connection and frees f; NULL is a no-op. */
+void search_follow_stop(struct search_follow *f);
+
+struct search_follow_stats {
+	unsigned long rounds;    /* polls that found the database changed */
+	unsigned long applied;   /* establishments updated or removed */
+	int stopped;             /* 1 after an error (logged): the index needs a rebuild */
+};
+void search_follow_stats(struct search_follow *f, struct search_follow_stats *st);
+
+#endif

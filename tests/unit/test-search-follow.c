@@ -1,0 +1,250 @@
+/* Unit tests for src/search/follow.c and src/store/store-search.c: the store's change log
+ * (what is logged, what is not), applying it to an index, and the polling thread picking
+ * up a change written by another connection. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "domain/siret.h"
+#include "search/follow.h"
+#include "search/search.h"
+#include "store/store-search.h"
+#include "store/store.h"
+
+struct fixture {
+	char db[64];
+	struct store *s;  /* the writer (another process, as far as the index knows) */
+	struct store *s2; /* the follower's connection */
+	struct search_index *ix;
+};
+
+struct ids {
+	char siren[10], siret[15], nic[6];
+};
+
+static void make_ids(struct ids *id, unsigned n)
+{
+	snprintf(id->siren, sizeof id->siren, "%08u0", 40000000u + n * 7907u);
+	siret_luhn_complete(id->siren, 9);
+	snprintf(id->siret, sizeof id->siret, "%s%04u0", id->siren, 1 + n % 1000);
+	siret_luhn_complete(id->siret, 14);
+	memcpy(id->nic, id->siret + 9, 6);
+}
+
+static void put(struct store *s, unsigned n, const char *name, const char *enseigne,
+                const char *commune, const char *state)
+{
+	struct ids id;
+	struct err e = {0};
+	struct legal_unit u = {.name = name, .state = "A"};
+	struct establishment est = {.head_office = 1,
+	                            .street_number = "1",
+	                            .street_type = "RUE",
+	                            .street_name = "DE LA GARE",
+	                            .postcode = "69003",
+	                            .commune_name = commune,
+	                            .commune_code = "69383",
+	                            .state = state,
+	                            .enseigne1 = enseigne,
+	                            .diffusion = "O"};
+
+	make_ids(&id, n);
+	u.siren = id.siren;
+	est.siret = id.siret;
+	est.siren = id.siren;
+	est.nic = id.nic;
+	if (store_legal_unit_upsert(s, &u, &e) != ERR_OK ||
+	    store_establishment_upsert(s, &est, &e) != ERR_OK)
+		fail_msg("upsert %u: %s %s", n, e.field, e.msg);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	struct err e = {0};
+	int fd;
+
+	snprintf(f->db, sizeof f->db, "/tmp/constat-test-follow-XXXXXX");
+	fd = mkstemp(f->db);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(f->db);
+	assert_int_equal(store_open(f->db, STORE_CREATE, &f->s, &e), ERR_OK);
+	assert_int_equal(store_refdata_load(f->s, &e), ERR_OK);
+	/* the log exists before the build, as it does once the server ran once */
+	assert_int_equal(store_search_log_enable(f->s, &e), ERR_OK);
+	put(f->s, 1, "BOULANGERIE ARNAUD", NULL, "LYON 3E ARRONDISSEMENT", "A");
+	put(f->s, 2, "GARAGE DU RHONE", NULL, "LYON 3E ARRONDISSEMENT", "A");
+	put(f->s, 3, "PHARMACIE CENTRALE", NULL, "LYON 3E ARRONDISSEMENT", "A");
+	if (search_index_build(f->s, &f->ix, &e) != ERR_OK)
+		fail_msg("build: %s", e.msg);
+	assert_int_equal(store_open(f->db, 0, &f->s2, &e), ERR_OK);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char side[100];
+
+	search_index_free(f->ix);
+	store_close(f->s2);
+	store_close(f->s);
+	unlink(f->db);
+	snprintf(side, sizeof side, "%s-wal", f->db);
+	unlink(side);
+	snprintf(side, sizeof side, "%s-shm", f->db);
+	unlink(side);
+	snprintf(side, sizeof side, "%s.key", f->db); /* the audit key beside it */
+	unlink(side);
+	free(f);
+	return 0;
+}
+
+/* The SIRET of the first hit of q, or "" (static buffer: one call at a time). */
+static const char *first(struct search_index *ix, const char *q)
+{
+	static char out[15];
+	struct search_result *r = NULL;
+	struct err e = {0};
+
+	if (search_run(ix, q, 10, &r, &e) != ERR_OK)
+		fail_msg("search \"%s\": %s", q, e.msg);
+	snprintf(out, sizeof out, "%s", r->n > 0 ? r->hit[0].siret : "");
+	search_result_free(r);
+	return out;
+}
+
+static void test_log(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {0};
+	int64_t head = 0, again = 0;
+	int enabled = 0;
+
+	assert_int_equal(store_search_log_head(f->s2, &head, &enabled, &e), ERR_OK);
+	assert_int_equal(enabled, 1);
+	assert_true(head >= 3); /* three establishments inserted */
+	assert_int_equal((int64_t)search_index_change_seq(f->ix), head);
+	/* idempotent */
+	assert_int_equal(store_search_log_enable(f->s, &e), ERR_OK);
+	/* writing the same rows again logs nothing */
+	put(f->s, 1, "BOULANGERIE ARNAUD", NULL, "LYON 3E ARRONDISSEMENT", "A");
+	assert_int_equal(store_search_log_head(f->s2, &again, NULL, &e), ERR_OK);
+	assert_int_equal(again, head);
+}
+
+static void test_apply(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {0};
+	struct ids id2, id4;
+	size_t n = 0;
+	int64_t head = 0;
+
+	make_ids(&id2, 2);
+	make_ids(&id4, 4);
+	assert_string_equal(first(f->ix, "garage du rhone"), id2.siret);
+	/* another connection: a new establishment, a renamed legal unit, a closure */
+	put(f->s, 4, "FROMAGERIE ZEPHYRIN", NULL, "LYON 3E ARRONDISSEMENT", "A");
+	put(f->s, 2, "CARROSSERIE DU RHONE", NULL, "LYON 3E ARRONDISSEMENT", "A");
+	put(f->s, 3, "PHARMACIE CENTRALE", NULL, "LYON 3E ARRONDISSEMENT", "F");
+	/* not applied yet */
+	assert_string_equal(first(f->ix, "fromagerie zephyrin"), "");
+	assert_int_equal(search_follow_apply(f->ix, f->s2, 0, &n, &e), ERR_OK);
+	assert_true(n >= 3);
+	assert_string_equal(first(f->ix, "fromagerie zephyrin"), id4.siret);
+	assert_string_equal(first(f->ix, "fromagerie zefirin lyon"), id4.siret); /* typos */
+	assert_string_equal(first(f->ix, id4.siret), id4.siret);
+	assert_string_equal(first(f->ix, "carrosserie rhone"), id2.siret);
+	{
+		/* the old name is gone: "garage" matches nothing any more */
+		struct search_result *r = NULL;
+
+		assert_int_equal(search_run(f->ix, "garage du rhone", 10, &r, &e), ERR_OK);
+		for (size_t i = 0; i < r->n; i++)
+			assert_int_equal(r->hit[i].word_field[0], -1);
+		assert_true(r->n >= 1);
+		assert_string_equal(r->hit[0].name, "CARROSSERIE DU RHONE");
+		search_result_free(r);
+	}
+	assert_int_equal(store_search_log_head(f->s2, &head, NULL, &e), ERR_OK);
+	assert_int_equal((int64_t)search_index_change_seq(f->ix), head);
+	/* nothing new: nothing applied */
+	assert_int_equal(search_follow_apply(f->ix, f->s2, 0, &n, &e), ERR_OK);
+	assert_int_equal(n, 0);
+	{
+		struct search_result *r = NULL;
+
+		assert_int_equal(search_run(f->ix, "pharmacie centrale", 10, &r, &e), ERR_OK);
+		assert_true(r->n >= 1);
+		assert_false(r->hit[0].flags & SEARCH_HIT_ACTIVE); /* closed now */
+		assert_true(r->hit[0].flags & SEARCH_HIT_DELTA);
+		search_result_free(r);
+	}
+	/* a batch bound: one row at a time still gets everything, in order */
+	put(f->s, 5, "EBENISTERIE MOREAU", NULL, "LYON 3E ARRONDISSEMENT", "A");
+	put(f->s, 6, "EBENISTERIE GIRAUD", NULL, "LYON 3E ARRONDISSEMENT", "A");
+	assert_int_equal(search_follow_apply(f->ix, f->s2, 1, &n, &e), ERR_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(search_follow_apply(f->ix, f->s2, 0, &n, &e), ERR_OK);
+	assert_true(n >= 1);
+	{
+		struct ids id6;
+
+		make_ids(&id6, 6);
+		assert_string_equal(first(f->ix, "ebenisterie giraud"), id6.siret);
+	}
+}
+
+/* The thread: a change committed by another connection is searchable within a few poll
+ * intervals (the test waits up to 5 s, polling every 20 ms). */
+static void test_thread(void **state)
+{
+	struct fixture *f = *state;
+	struct search_follow *fl = NULL;
+	struct search_follow_stats st;
+	struct err e = {0};
+	struct ids id;
+	int found = 0;
+
+	make_ids(&id, 7);
+	assert_int_equal(search_follow_start(f->ix, f->db, 20, &fl, &e), ERR_OK);
+	put(f->s, 7, "TONNELLERIE QUENTIN", "AU TONNEAU D OR", "LYON 3E ARRONDISSEMENT", "A");
+	for (int i = 0; i < 500 && !found; i++) {
+		struct timespec ts = {0, 10 * 1000000L};
+
+		found = strcmp(first(f->ix, "au tonneau d'or"), id.siret) == 0;
+		if (!found)
+			nanosleep(&ts, NULL);
+	}
+	search_follow_stats(fl, &st);
+	search_follow_stop(fl);
+	assert_true(found);
+	assert_true(st.applied >= 1);
+	assert_int_equal(st.stopped, 0);
+	search_follow_stop(NULL);
+	assert_int_equal(search_follow_start(f->ix, "/nonexistent/dir/x.db", 0, &fl, &e) != ERR_OK,
+	                 1);
+	assert_null(fl);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_log),
+	    cmocka_unit_test(test_apply),
+	    cmocka_unit_test(test_thread),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
