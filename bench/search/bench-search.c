@@ -803,6 +803,8 @@ static void count_homonyms(const struct search_index *ix)
 
 struct stats {
 	size_t n, r1, r1eq, r3, r10, zero, shared;
+	size_t n_unique, r1_unique; /* targets no other active establishment shares name and
+	                             * commune with (BENCH_AMBIGUITY): answerable by a ranking */
 	double mrr, ceiling;
 	double *lat;
 };
@@ -1060,7 +1062,7 @@ int main(int argc, char **argv)
 				struct stats *x = &st[en][c];
 				struct res res;
 				double a;
-				int found = 0;
+				int found = 0, unique = homonyms && homonyms[t - tg] <= 1;
 
 				if (!use[en])
 					continue;
@@ -1080,6 +1082,7 @@ int main(int argc, char **argv)
 					printf("SLOW %.1f ms, %zu scored [%s]\n", x->lat[x->n - 1],
 					       last_candidates, q);
 				x->zero += res.n == 0;
+				x->n_unique += unique;
 				for (size_t k = 0; k < res.n && !found; k++) {
 					int rel = relevant(ix, t, c, res.siret[k]);
 
@@ -1088,6 +1091,7 @@ int main(int argc, char **argv)
 					if (k == 0) {
 						x->r1 += rel == 1;
 						x->r1eq++;
+						x->r1_unique += unique && rel == 1;
 					}
 					x->r3 += k < 3;
 					x->r10++;
@@ -1130,9 +1134,12 @@ int main(int argc, char **argv)
 			const struct stats *x = &st[E_CONSTAT][c];
 
 			if (x->n > 0)
-				printf("%-24s shared by another: %.3f  ceiling of r@1: %.3f\n",
+				printf("%-24s shared by another: %.3f  ceiling of r@1: %.3f  "
+				       "r@1 when unique: %.3f (%zu)\n",
 				       cat_name[c], (double)x->shared / (double)x->n,
-				       x->ceiling / (double)x->n);
+				       x->ceiling / (double)x->n,
+				       x->n_unique ? (double)x->r1_unique / (double)x->n_unique : 0.0,
+				       x->n_unique);
 		}
 	}
 	{
