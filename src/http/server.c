@@ -65,6 +65,10 @@ struct http_server {
 	struct held *held;          /* replies waiting for their read audits */
 	size_t n_held, cap_held;
 	int audit_running;          /* the auditor resumes held replies */
+	/* The checkpointer (see "Checkpoints" below). */
+	struct store *ckpt_store;
+	pthread_t ckpt_thread;
+	int ckpt_started;
 };
 
 /* A reply held back (its connection suspended) until its read audits are committed and
@@ -178,6 +182,8 @@ static enum err_code thread_store(struct http_server *srv, struct store **out, s
 		log_error("http: cannot open the database: %s", err_text(&oe, text, sizeof text));
 		return err_set(e, ERR_STORE, NULL, "the database cannot be opened");
 	}
+	if (srv->readq) /* the checkpointer's job */
+		store_manual_checkpoints(s);
 	if (store_read_only(s) && !atomic_exchange(&srv->warned_ro, 1))
 		log_warn("http: the database is on a read-only filesystem: serving reads only; "
 		         "writes, logins and audited reads answer 503");
@@ -622,6 +628,31 @@ static void *auditor(void *arg)
 	}
 }
 
+/* ---- Checkpoints ------------------------------------------------------------------------
+ * SQLite copies the WAL back into the database file (a checkpoint) from whichever commit
+ * finds the WAL past 1,000 pages: that commit, holding the write lock, then takes tens to
+ * hundreds of milliseconds, and every writer and held reply waits behind it. The server
+ * turns that off on its handles and checkpoints from this thread instead, passively
+ * (never waiting for readers or writers), every CKPT_PERIOD_MS. */
+
+#define CKPT_PERIOD_MS 500
+
+static void *checkpointer(void *arg)
+{
+	struct http_server *srv = arg;
+
+	while (!atomic_load(&srv->audit_stop)) {
+		struct timespec ts = {0, CKPT_PERIOD_MS * 1000000L};
+		struct err e = {0};
+		char text[ERR_FIELD_MAX + ERR_MSG_MAX + 8];
+
+		nanosleep(&ts, NULL);
+		if (store_checkpoint(srv->ckpt_store, NULL, &e) != ERR_OK)
+			log_warn("http: checkpoint: %s", err_text(&e, text, sizeof text));
+	}
+	return NULL;
+}
+
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
                                  const char *method, const char *version,
                                  const char *upload_data, size_t *upload_data_size,
@@ -800,6 +831,19 @@ enum err_code http_server_start(const struct http_config *c, struct http_server 
 		               "cannot listen on %s (address in use, or not an address of this "
 		               "machine?)", c->listen);
 	}
+	if (srv->readq && store_open(c->db_path, 0, &srv->ckpt_store, NULL) == ERR_OK) {
+		if (pthread_create(&srv->ckpt_thread, NULL, checkpointer, srv) == 0) {
+			srv->ckpt_started = 1;
+		} else {
+			store_close(srv->ckpt_store);
+			srv->ckpt_store = NULL;
+		}
+	}
+	if (srv->readq && !srv->ckpt_started)
+		log_error("http: cannot start the checkpointer: the WAL is copied back only at "
+		          "shutdown");
+	if (srv->readq)
+		store_manual_checkpoints(srv->audit_store);
 	if (srv->readq) {
 		if (pthread_create(&srv->audit_thread, NULL, auditor, srv) == 0)
 			srv->audit_started = 1;
@@ -852,6 +896,10 @@ void http_server_stop(struct http_server *srv)
 		atomic_store(&srv->audit_stop, 1);
 		pthread_join(srv->audit_thread, NULL);
 	}
+	if (srv->ckpt_started) {
+		atomic_store(&srv->audit_stop, 1);
+		pthread_join(srv->ckpt_thread, NULL);
+	}
 	MHD_stop_daemon(srv->daemon);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
@@ -876,6 +924,7 @@ void http_server_stop(struct http_server *srv)
 		free(slot);
 	}
 	store_close(srv->audit_store);
+	store_close(srv->ckpt_store);
 	store_readq_free(srv->readq);
 	free(srv->held);
 	pthread_mutex_destroy(&srv->held_lock);

@@ -853,6 +853,25 @@ enum err_code store_open(const char *path, unsigned flags, struct store **out, s
 	return ERR_OK;
 }
 
+void store_manual_checkpoints(struct store *s)
+{
+	sqlite3_wal_autocheckpoint(s->db, 0);
+}
+
+enum err_code store_checkpoint(struct store *s, int *wal_frames, struct err *e)
+{
+	int log = 0, done = 0, rc;
+
+	if (s->flags & STORE_READONLY)
+		return ERR_OK;
+	rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+	if (wal_frames)
+		*wal_frames = log;
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		return db_error(s, e, "checkpoint");
+	return ERR_OK;
+}
+
 int store_read_only(const struct store *s)
 {
 	return (s->flags & STORE_READONLY) != 0;

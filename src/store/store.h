@@ -32,6 +32,13 @@ enum err_code store_open(const char *path, unsigned flags, struct store **out, s
  * filesystem mounted read-only (store_open then opens it read-only by itself: reads
  * work, writes fail with ERR_STORE "the database is read-only"). */
 int store_read_only(const struct store *s);
+/* Commits on s no longer copy the WAL back into the database file when it grows (SQLite's
+ * automatic checkpoint, run by whichever commit passes the mark, holding up every writer
+ * behind it): store_checkpoint does it, from a thread of its own (the server's). */
+void store_manual_checkpoints(struct store *s);
+/* A passive checkpoint: copies what it can of the WAL into the database without waiting
+ * for readers or writers. *wal_frames (may be NULL): frames in the WAL. */
+enum err_code store_checkpoint(struct store *s, int *wal_frames, struct err *e);
 /* Checkpoints and closes; NULL is a no-op. */
 void store_close(struct store *s);
 /* The schema version the file is at, and the one this binary brings. */
