@@ -794,3 +794,59 @@ void stats_block_relations(struct stats_system *s, const struct stats_frame *f,
 	free(cells);
 	free(coef);
 }
+
+void stats_block_delta_relations(struct stats_system *s, const struct stats_frame *f,
+                                 const struct stats_block *b)
+{
+	uint32_t *cells = xmalloc((f->n_geo + f->max_cat + 2) * sizeof *cells);
+	int32_t *coef = xmalloc((f->n_geo + f->max_cat + 2) * sizeof *coef);
+
+	for (size_t t = 0; t < stats_catalogue_len; t++) {
+		const struct stats_table *tb = &stats_catalogue[t];
+		size_t nc = f->n_cat[tb->dim];
+		int base = tb->base ? stats_table_find(tb->base) : -1;
+
+		if (!tb->additive)
+			continue;
+		for (size_t c = 0; c < nc; c++)
+			for (size_t g = 0; g < f->n_geo; g++) {
+				uint32_t top = stats_block_cell(f, b, t, g, c), n = 0;
+
+				if (top == UINT32_MAX)
+					continue;
+				cells[n] = top;
+				coef[n++] = 1;
+				for (size_t k = 0; k < f->n_geo; k++)
+					if (f->geo_parent[k] == (int)g) {
+						uint32_t child = stats_block_cell(f, b, t, k, c);
+
+						if (child != UINT32_MAX) {
+							cells[n] = child;
+							coef[n++] = -1;
+						}
+					}
+				if (n > 1)
+					stats_system_rel(s, STATS_DELTA_EQ, cells, coef, n);
+			}
+		if (tb->link == STATS_LINK_MARGIN && base >= 0)
+			for (size_t g = 0; g < f->n_geo; g++) {
+				uint32_t n = 0, total = stats_block_cell(f, b, (size_t)base, g, 0);
+
+				if (total == UINT32_MAX)
+					continue;
+				cells[n] = total;
+				coef[n++] = 1;
+				for (size_t c = 0; c < nc; c++) {
+					uint32_t x = stats_block_cell(f, b, t, g, c);
+
+					if (x != UINT32_MAX) {
+						cells[n] = x;
+						coef[n++] = -1;
+					}
+				}
+				stats_system_rel(s, STATS_DELTA_EQ, cells, coef, n);
+			}
+	}
+	free(cells);
+	free(coef);
+}

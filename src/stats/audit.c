@@ -464,7 +464,9 @@ static uint64_t signature(const uint32_t *cols, size_t n)
 /* Relations an attacker learns nothing from: one holding a hidden cell without bounds
  * (a difference, free_sign) that appears in no other relation holds whatever the other
  * cells are (that cell absorbs anything), so it is dropped with it, as a presolve would.
- * This is exact: the programs' projections on the other cells do not change. It keeps the
+ * This is exact: the programs' projections on the other cells do not change. Not for a
+ * sensitive difference (late entries by fewer than the threshold of agents): it is
+ * audited, and its relation is what bounds it (new version = old + difference). It keeps the
  * programs of a month apart from those of the months before where their differences are
  * unknown. Returns dead[rel] (new memory). */
 static uint8_t *vacuous_relations(const struct stats_system *s)
@@ -475,24 +477,26 @@ static uint8_t *vacuous_relations(const struct stats_system *s)
 	for (size_t i = 0; i < s->n_rels; i++) {
 		const struct stats_rel *rel = &s->rels[i];
 
-		if (rel->op == STATS_TIE)
+		if (!STATS_REL_AUDITED(rel))
 			continue;
 		for (uint32_t j = 0; j < rel->n; j++) {
 			const struct stats_cell *c = &s->cells[rel->cells[j]];
 
-			if (hidden(c) && !nonneg(c) && uses[rel->cells[j]] < UINT32_MAX)
+			if (hidden(c) && !nonneg(c) && !c->sensitive &&
+			    uses[rel->cells[j]] < UINT32_MAX)
 				uses[rel->cells[j]]++;
 		}
 	}
 	for (size_t i = 0; i < s->n_rels; i++) {
 		const struct stats_rel *rel = &s->rels[i];
 
-		if (rel->op == STATS_TIE)
+		if (!STATS_REL_AUDITED(rel))
 			continue;
 		for (uint32_t j = 0; j < rel->n && !dead[i]; j++) {
 			const struct stats_cell *c = &s->cells[rel->cells[j]];
 
-			if (hidden(c) && !nonneg(c) && uses[rel->cells[j]] == 1 && rel->coef[j] != 0)
+			if (hidden(c) && !nonneg(c) && !c->sensitive && uses[rel->cells[j]] == 1 &&
+			    rel->coef[j] != 0)
 				dead[i] = 1;
 		}
 	}
@@ -527,7 +531,7 @@ enum err_code stats_audit_run_cached(const struct stats_system *s, const struct 
 		const struct stats_rel *rel = &s->rels[i];
 		int64_t first = -1;
 
-		if (rel->op == STATS_TIE || dead[i])
+		if (!STATS_REL_AUDITED(rel) || dead[i])
 			continue;
 		for (uint32_t j = 0; j < rel->n; j++) {
 			if (!hidden(&s->cells[rel->cells[j]]))
@@ -571,7 +575,7 @@ enum err_code stats_audit_run_cached(const struct stats_system *s, const struct 
 		const struct stats_rel *rel = &s->rels[i];
 
 		rel_comp[i] = UINT32_MAX;
-		for (uint32_t j = 0; j < rel->n && rel->op != STATS_TIE && !dead[i]; j++)
+		for (uint32_t j = 0; j < rel->n && STATS_REL_AUDITED(rel) && !dead[i]; j++)
 			if (hidden(&s->cells[rel->cells[j]])) {
 				rel_comp[i] = root_comp[uf_find(parent, rel->cells[j])];
 				break;

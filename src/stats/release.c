@@ -254,6 +254,51 @@ struct build {
 	struct err *e;
 };
 
+struct geo_agent {
+	int32_t geo;
+	int64_t agent;
+};
+
+static int by_geo_agent(const void *a, const void *b)
+{
+	const struct geo_agent *x = a, *y = b;
+
+	if (x->geo != y->geo)
+		return (x->geo > y->geo) - (x->geo < y->geo);
+	return (x->agent > y->agent) - (x->agent < y->agent);
+}
+
+/* The number of distinct authors of the records k keeps (the changed ones), per
+ * organisation unit and up the tree (new memory, caller frees; n_geo entries). */
+static int32_t *changed_authors(const struct stats_frame *f, const struct stats_rec *recs, size_t n,
+                                struct keep_ctx *k)
+{
+	int32_t *count = xcalloc(f->n_geo + 1, sizeof *count);
+	struct geo_agent *v = NULL;
+	size_t m = 0, cap = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!keep(k, &recs[i]))
+			continue;
+		for (int lv = 0; lv < 4; lv++) {
+			if (recs[i].geo[lv] < 0 || (size_t)recs[i].geo[lv] >= f->n_geo)
+				continue;
+			if (m == cap) {
+				cap = cap ? cap * 2 : 256;
+				v = xrealloc(v, cap * sizeof *v);
+			}
+			v[m++] = (struct geo_agent){recs[i].geo[lv], recs[i].author};
+		}
+	}
+	if (m > 0)
+		qsort(v, m, sizeof *v, by_geo_agent);
+	for (size_t i = 0; i < m; i++)
+		if (i == 0 || by_geo_agent(&v[i - 1], &v[i]) != 0)
+			count[v[i].geo]++;
+	free(v);
+	return count;
+}
+
 /* A difference block of release i: created and aggregated from the records changed since
  * stamp in months min..max (current release), or looked up (earlier releases). */
 static enum err_code delta_block(struct build *bd, size_t i, struct stats_block *d,
@@ -261,6 +306,7 @@ static enum err_code delta_block(struct build *bd, size_t i, struct stats_block 
 {
 	int current = i == bd->l->n - 1 && strcmp(bd->l->v[i].tag, NEW_TAG) == 0;
 	struct keep_ctx k = {min_m, max_m, stamp};
+	int32_t *authors;
 	enum err_code rc;
 
 	if ((rc = stats_block_init(bd->s, bd->f, d, bd->l->v[i].tag, period, NULL, current,
@@ -271,17 +317,28 @@ static enum err_code delta_block(struct build *bd, size_t i, struct stats_block 
 	if ((rc = stats_block_aggregate(bd->s, bd->f, d, bd->recs, bd->n_recs, keep, &k, bd->e)) !=
 	    ERR_OK)
 		return rc;
+	authors = changed_authors(bd->f, bd->recs, bd->n_recs, &k);
 	for (size_t t = 0; t < stats_catalogue_len; t++)
 		for (size_t g = 0; g < bd->f->n_geo; g++)
 			for (size_t c = 0; c < bd->f->n_cat[stats_catalogue[t].dim]; c++) {
 				uint32_t x = stats_block_cell(bd->f, d, t, g, c);
+				struct stats_cell *cell;
 
-				if (x != UINT32_MAX) {
-					bd->s->cells[x].status = STATS_VIRTUAL;
-					bd->s->cells[x].free_sign = 1;
-					bd->s->cells[x].reason = STATS_R_DELTA;
-				}
+				if (x == UINT32_MAX)
+					continue;
+				cell = &bd->s->cells[x];
+				cell->status = STATS_VIRTUAL;
+				cell->free_sign = 1;
+				cell->reason = STATS_R_DELTA;
+				/* a record that left the cell (its kind changed) no longer
+				 * contributes to it: its author still counts */
+				if (authors[g] > cell->n_contrib)
+					cell->n_contrib = authors[g];
 			}
+	free(authors);
+	/* the changes obey the tables' equations too: a unit's change is its department's
+	 * change minus the other units' (the secondary suppression of differences) */
+	stats_block_delta_relations(bd->s, bd->f, d);
 	return ERR_OK;
 }
 

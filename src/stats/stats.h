@@ -109,8 +109,15 @@ struct stats_cell {
 
 /* STATS_TIE: two cells hidden together (no constraint in the audit): a table that is not
  * additive but nearly equals another one (distinct establishments and interventions)
- * follows its pattern, or its inequalities would give the other one away. */
-enum stats_op { STATS_EQ, STATS_LE, STATS_TIE };
+ * follows its pattern, or its inequalities would give the other one away.
+ * STATS_DELTA_EQ: an equation between differences between releases (a department's
+ * change is the sum of its units' changes), implied by the equations of the two
+ * releases: for the secondary suppression of the differences only, not in the audit
+ * (which has it through the releases' own equations). */
+enum stats_op { STATS_EQ, STATS_LE, STATS_TIE, STATS_DELTA_EQ };
+
+/* 1 when the audit's programs hold the relation (an equation or an inequality). */
+#define STATS_REL_AUDITED(rel) ((rel)->op == STATS_EQ || (rel)->op == STATS_LE)
 
 /* sum(coef[i] * cell[i]) == 0 (STATS_EQ) or <= 0 (STATS_LE). */
 struct stats_rel {
@@ -297,6 +304,10 @@ enum err_code stats_block_aggregate(struct stats_system *s, const struct stats_f
  * tables. */
 void stats_block_relations(struct stats_system *s, const struct stats_frame *f,
                            const struct stats_block *b);
+/* Adds the equations inside a block of differences (hierarchy of the additive tables,
+ * exclusive breakdowns summing to their base) as STATS_DELTA_EQ. */
+void stats_block_delta_relations(struct stats_system *s, const struct stats_frame *f,
+                                 const struct stats_block *b);
 
 /* ---- Releases (release.c) ---------------------------------------------------------------- */
 

@@ -88,6 +88,32 @@ static int dominated(const struct stats_cell *c, int p)
 	return rest * 100 < (int64_t)p * c->top1;
 }
 
+/* A difference between releases (the late entries of a cell): what an attacker learns
+ * from it is the net change of the cell, so it is a cell like any other, counted over the
+ * records changed since (docs/STATISTICS.md, "Differences between releases"):
+ * - a zero change reveals nothing about anyone (the figure did not move), whoever edited
+ *   records that happen to count in it: not sensitive (before, the p% rule ran on the
+ *   zero difference with the edited records' contributions and flagged every cell those
+ *   records touched: a few late edits hid half of a new version);
+ * - a change by fewer than the threshold of agents is sensitive; n_contrib counts the
+ *   distinct authors of the changed records of the unit and period (release.c), since a
+ *   record that left the cell (a kind changed) no longer contributes to it and its author
+ *   must still count;
+ * - the p% rule runs on the size of the change against the two largest contributions of
+ *   the changed records to the cell (their new state): a change made mostly by one
+ *   agent is sensitive. */
+static int delta_sensitive(const struct stats_cell *c, const struct stats_rules *r)
+{
+	struct stats_cell a = *c;
+
+	if (c->value == 0)
+		return 0;
+	if (c->n_contrib > 0 && c->n_contrib < r->threshold)
+		return 1;
+	a.value = c->value < 0 ? -c->value : c->value;
+	return dominated(&a, r->p_percent);
+}
+
 size_t stats_primary(struct stats_system *s, const struct stats_rules *r)
 {
 	size_t n = 0;
@@ -99,8 +125,7 @@ size_t stats_primary(struct stats_system *s, const struct stats_rules *r)
 		if (c->frozen)
 			continue;
 		if (c->status == STATS_VIRTUAL) {
-			c->sensitive = (c->n_contrib > 0 && c->n_contrib < r->threshold) ||
-			               dominated(c, r->p_percent);
+			c->sensitive = delta_sensitive(c, r);
 			c->reason = STATS_R_DELTA;
 			n += c->sensitive;
 			continue;
@@ -178,6 +203,72 @@ static void hide(struct stats_cell *c)
 		c->reason = STATS_R_SECONDARY;
 }
 
+static int64_t abs64(int64_t v)
+{
+	return v < 0 ? -v : v;
+}
+
+/* Lower is cheaper, for a difference chosen as a partner: a change at least the margin
+ * (an attacker who takes it for 0 is off by that much), low in the hierarchy, small,
+ * then by key. */
+static int cheaper_delta(const struct stats_cell *a, const struct stats_cell *b, int64_t need)
+{
+	int a_short = abs64(a->value) < need, b_short = abs64(b->value) < need;
+
+	if (a_short != b_short)
+		return a_short < b_short;
+	if (a->level != b->level)
+		return a->level > b->level;
+	if (abs64(a->value) != abs64(b->value))
+		return a_short ? abs64(a->value) > abs64(b->value)
+		               : abs64(a->value) < abs64(b->value);
+	return strcmp(a->key, b->key) < 0;
+}
+
+/* An equation between differences (a department's change = its units' changes) holding
+ * exactly one sensitive change: the others are taken as known (an attacker may assume no
+ * late entries where there were too few to matter, docs/STATISTICS.md), so it would come
+ * out by subtraction. A second change of the equation is protected with it: marked
+ * sensitive, so that it is audited and its own release relation hides the new cell
+ * (new = old + change). A zero change cannot be a partner (taking it for 0 is right).
+ * Returns 1 when a partner was marked. */
+static int delta_partner(struct stats_system *s, const struct stats_rules *r,
+                         const struct stats_rel *rel, int *stuck)
+{
+	int64_t lone = -1, best = -1, need;
+	uint32_t n_sens = 0;
+
+	for (uint32_t j = 0; j < rel->n && n_sens < 2; j++) {
+		const struct stats_cell *c = &s->cells[rel->cells[j]];
+
+		if (c->status == STATS_VIRTUAL && c->sensitive && !c->known) {
+			if (lone != rel->cells[j])
+				n_sens++;
+			lone = rel->cells[j];
+		}
+	}
+	if (n_sens != 1)
+		return 0;
+	need = stats_required_margin(r, s->cells[lone].value);
+	for (uint32_t j = 0; j < rel->n; j++) {
+		const struct stats_cell *c = &s->cells[rel->cells[j]];
+
+		if (c->status != STATS_VIRTUAL || c->sensitive || c->frozen || c->known ||
+		    c->value == 0)
+			continue;
+		if (best < 0 || cheaper_delta(c, &s->cells[best], need))
+			best = rel->cells[j];
+	}
+	if (best < 0) {
+		if (stuck)
+			*stuck = 1;
+		return 0;
+	}
+	s->cells[best].sensitive = 1;
+	s->cells[best].reason = STATS_R_DELTA;
+	return 1;
+}
+
 size_t stats_secondary(struct stats_system *s, const struct stats_rules *r, int *stuck)
 {
 	size_t added = 0;
@@ -202,6 +293,13 @@ size_t stats_secondary(struct stats_system *s, const struct stats_rules *r, int 
 					changed = 1;
 				} else if (y->status == STATS_SUPPRESSED && publishable(x)) {
 					hide(x);
+					added++;
+					changed = 1;
+				}
+				continue;
+			}
+			if (rel->op == STATS_DELTA_EQ) {
+				if (delta_partner(s, r, rel, stuck)) {
 					added++;
 					changed = 1;
 				}

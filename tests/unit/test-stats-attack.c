@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "gen/gen.h"
 #include "stats/stats.h"
@@ -27,6 +28,40 @@
 
 static char db_path[64];
 static int64_t last_release;
+static int64_t month_release[4]; /* the newest release of each month (1..3) */
+
+/* Late entries in March after its release: five final interventions of five different
+ * agents change kind and become office work, two drafts are validated (a stamp after
+ * every generated one). The new version of March is what the attack then sees, with the
+ * first version and the differences between them. */
+static const char late_sql[] =
+    "UPDATE intervention SET kind = CASE kind WHEN 'controle_pieces' THEN 'controle_site' "
+    "ELSE 'controle_pieces' END, on_site = 0, updated_at = '2026-04-21T03:00:00Z' WHERE id IN "
+    "(SELECT min(id) FROM intervention WHERE date LIKE '2026-03%' AND status = 'final' "
+    "GROUP BY author_id ORDER BY author_id LIMIT 5);"
+    "UPDATE intervention SET status = 'final', updated_at = '2026-04-21T03:00:00Z' WHERE id IN "
+    "(SELECT id FROM intervention WHERE date LIKE '2026-03%' AND status = 'draft' "
+    "ORDER BY id LIMIT 2);";
+
+static int late_entries(void)
+{
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+	int rc;
+
+	if (sqlite3_open(db_path, &db) != SQLITE_OK) {
+		sqlite3_close(db);
+		return -1;
+	}
+	rc = sqlite3_exec(db, late_sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK)
+		fprintf(stderr, "late entries: %s\n", msg ? msg : "?");
+	sqlite3_free(msg);
+	if (rc == SQLITE_OK && sqlite3_changes(db) != 2)
+		rc = SQLITE_ERROR;
+	sqlite3_close(db);
+	return rc == SQLITE_OK ? 0 : -1;
+}
 
 static int setup(void **state)
 {
@@ -52,14 +87,24 @@ static int setup(void **state)
 	if (store_open(db_path, STORE_CREATE | STORE_BULK, &s, &e) != ERR_OK ||
 	    store_refdata_load(s, &e) != ERR_OK || gen_run(s, &o, &e) != ERR_OK)
 		goto fail;
-	for (size_t i = 0; i < 3; i++) {
-		struct stats_release_opts ro = {.month = months[i]};
+	for (size_t i = 0; i < 4; i++) {
+		struct stats_release_opts ro = {.month = months[i < 3 ? i : 2]};
 		struct stats_release_result res;
 
+		if (i == 3) {
+			/* a new version of March after late entries */
+			store_close(s);
+			s = NULL;
+			if (late_entries() != 0 ||
+			    store_open(db_path, STORE_CREATE | STORE_BULK, &s, &e) != ERR_OK)
+				goto fail;
+		}
 		stats_rules_default(&ro.rules);
-		if (stats_release_run(s, &ro, &res, &e) != ERR_OK || !res.passed)
+		if (stats_release_run(s, &ro, &res, &e) != ERR_OK || !res.passed ||
+		    res.version != (i < 3 ? 1 : 2))
 			goto fail;
 		last_release = res.id;
+		month_release[i < 3 ? i + 1 : 3] = res.id;
 	}
 	store_close(s);
 	return 0;
@@ -229,7 +274,7 @@ static size_t attack(struct store *st, const char *scope, int publish_all, size_
 			c->status = STATS_SUPPRESSED;
 	}
 	first_agent = s.n_cells;
-	/* agent-level unknowns for each month (all three released once, version 1) */
+	/* agent-level unknowns for each month, in its newest version (March: version 2) */
 	for (int m = 1; m <= 3; m++) {
 		struct present *p = calloc(1, sizeof *p);
 		char from[16], to[16], period[16], tag[32];
@@ -239,7 +284,7 @@ static size_t attack(struct store *st, const char *scope, int publish_all, size_
 		snprintf(from, sizeof from, "2026-%02d-01", m);
 		snprintf(to, sizeof to, "2026-%02d-%02d", m, m == 2 ? 28 : m == 4 ? 30 : 31);
 		snprintf(period, sizeof period, "2026-%02d", m);
-		snprintf(tag, sizeof tag, "r%lld", (long long)(last_release - 3 + m));
+		snprintf(tag, sizeof tag, "r%lld", (long long)month_release[m]);
 		assert_int_equal(store_stats_presence(st, from, to, present_cb, p, &e), ERR_OK);
 		for (size_t g = 0; g < f.n_geo && g < 256; g++) {
 			if (f.geo_level[g] != 3 || !below(&f, (int)g, root) || p->n[g] == 0)

@@ -23,6 +23,8 @@ struct expect {
 	int pass; /* 1 pass, 0 refuse, -1 not given */
 	char primary[MAX_LINE];
 	int has_primary;
+	char deltas[MAX_LINE]; /* the sensitive differences (virtual cells) */
+	int has_deltas;
 };
 
 static long parse_long(const char *s, const char *file, int line)
@@ -132,8 +134,10 @@ static void load_case(const char *path, struct stats_system *s, struct stats_rul
 				cell->top1 = cell->value / cell->n_contrib;
 				cell->top2 = cell->n_contrib > 1 ? cell->top1 : 0;
 			}
-		} else if ((strcmp(tok[0], "eq") == 0 || strcmp(tok[0], "le") == 0) && n >= 4) {
-			int is_eq = tok[0][0] == 'e';
+		} else if ((strcmp(tok[0], "eq") == 0 || strcmp(tok[0], "le") == 0 ||
+		            strcmp(tok[0], "deq") == 0) &&
+		           n >= 4) {
+			int is_eq = tok[0][0] != 'l', is_delta = tok[0][0] == 'd';
 			uint32_t cells[MAX_TERMS];
 			int32_t coef[MAX_TERMS];
 			uint32_t m = 0;
@@ -156,7 +160,8 @@ static void load_case(const char *path, struct stats_system *s, struct stats_rul
 			if (!is_eq) /* a <= b + c: a - b - c <= 0 */
 				stats_system_rel(s, STATS_LE, cells, coef, m);
 			else
-				stats_system_rel(s, STATS_EQ, cells, coef, m);
+				stats_system_rel(s, is_delta ? STATS_DELTA_EQ : STATS_EQ, cells,
+				                 coef, m);
 		} else if (strcmp(tok[0], "tie") == 0 && n == 3) {
 			uint32_t cells[2] = {cell_of(s, tok[1], path, ln),
 			                     cell_of(s, tok[2], path, ln)};
@@ -176,6 +181,9 @@ static void load_case(const char *path, struct stats_system *s, struct stats_rul
 			} else if (strcmp(tok[1], "primary") == 0) {
 				dst = x->primary;
 				x->has_primary = 1;
+			} else if (strcmp(tok[1], "deltas") == 0) {
+				dst = x->deltas;
+				x->has_deltas = 1;
 			} else
 				fail_msg("%s:%d: unknown expectation %s", path, ln, tok[1]);
 			for (int i = 2; dst && i < n; i++) {
@@ -190,8 +198,8 @@ static void load_case(const char *path, struct stats_system *s, struct stats_rul
 	fclose(f);
 }
 
-/* The names of the cells hidden (not virtual) or primary, space-separated, key order
- * as declared. */
+/* The names of the cells hidden (not virtual), primary (1) or of the sensitive
+ * differences (2), space-separated, key order as declared. */
 static void pattern(const struct stats_system *s, int primary, char *out, size_t n)
 {
 	size_t len = 0;
@@ -199,8 +207,9 @@ static void pattern(const struct stats_system *s, int primary, char *out, size_t
 	out[0] = '\0';
 	for (size_t i = 0; i < s->n_cells && len < n; i++) {
 		const struct stats_cell *c = &s->cells[i];
-		int in = primary ? (c->sensitive && c->status != STATS_VIRTUAL && !c->frozen)
-		                 : c->status == STATS_SUPPRESSED;
+		int in = primary == 2 ? (c->sensitive && c->status == STATS_VIRTUAL && !c->frozen)
+		         : primary    ? (c->sensitive && c->status != STATS_VIRTUAL && !c->frozen)
+		                      : c->status == STATS_SUPPRESSED;
 
 		if (in)
 			len += (size_t)snprintf(out + len, n - len, "%s%s", len ? " " : "", c->key);
@@ -249,6 +258,12 @@ static void run_case(const char *path)
 		pattern(&s, 1, got, sizeof got);
 		if (!sorted_equal(got, x.primary))
 			fail_msg("%s: primary cells \"%s\", expected \"%s\"", path, got, x.primary);
+	}
+	if (x.has_deltas) {
+		pattern(&s, 2, got, sizeof got);
+		if (!sorted_equal(got, x.deltas))
+			fail_msg("%s: sensitive differences \"%s\", expected \"%s\"", path, got,
+			         x.deltas);
 	}
 	if (x.has_secret) {
 		pattern(&s, 0, got, sizeof got);

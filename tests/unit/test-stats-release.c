@@ -1,6 +1,7 @@
 /* Unit tests for src/stats releases on the tiny synthetic data: refusals, a frozen
- * release whose sensitive cells are all secret, the audit re-run, and a late entry that
- * gives a new version protected with what was published. */
+ * release whose sensitive cells are all secret, the audit re-run, a late entry that
+ * gives a new version protected with what was published, and late edits that do not
+ * hide the new version. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <cmocka.h>
 
 #include <jansson.h>
+#include <sqlite3.h>
 
 #include "gen/gen.h"
 #include "http/request.h"
@@ -368,12 +370,90 @@ static void test_api(void **state)
 	store_close(s);
 }
 
+struct top_secrets {
+	size_t cells[2], secret[2]; /* national, region */
+};
+
+static int count_top(void *ctx, const struct store_stats_cell *c)
+{
+	struct top_secrets *t = ctx;
+	int lv = strcmp(c->geo, "FR") == 0 ? 0 : c->geo[0] == 'R' ? 1 : -1;
+
+	if (lv < 0 || strcmp(c->status, "delta") == 0)
+		return 0;
+	t->cells[lv]++;
+	t->secret[lv] += strcmp(c->status, "secret") == 0;
+	return 0;
+}
+
+/* Five final January interventions of five different agents change kind and become
+ * office work, after every stamp so far (the ones of the other tests included). */
+static void late_edits(void)
+{
+	static const char sql[] =
+	    "UPDATE intervention SET kind = CASE kind WHEN 'controle_pieces' THEN "
+	    "'controle_site' ELSE 'controle_pieces' END, on_site = 0, updated_at = "
+	    "(SELECT strftime('%Y-%m-%dT%H:%M:%SZ', max(updated_at), '+1 second') FROM "
+	    "intervention) WHERE id IN (SELECT min(id) FROM intervention WHERE date LIKE "
+	    "'2026-01%' AND status = 'final' GROUP BY author_id ORDER BY author_id LIMIT 5)";
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_changes(db), 5);
+	sqlite3_close(db);
+}
+
+/* A few late edits must not hide the new version: its national and region cells are
+ * secret about as often as in the version before (they were 44 % secret instead of 12 %
+ * when every difference an edited record touched was sensitive, zero or not). */
+static void test_late_edits_new_version(void **state)
+{
+	struct store *s = open_db();
+	struct stats_release_result before, after;
+	struct stats_rules r;
+	struct err e = {0};
+	int passed = 0;
+
+	(void)state;
+	/* the newest version of January (the test before made two) */
+	assert_int_equal(release(s, "2026-01", &before, &e), ERR_OK);
+	assert_true(before.unchanged);
+	store_close(s);
+	late_edits();
+	s = open_db();
+	if (release(s, "2026-01", &after, &e) != ERR_OK)
+		fail_msg("new version: %s: %s", e.field, e.msg);
+	assert_false(after.unchanged);
+	assert_true(after.passed);
+	assert_true(after.version == before.version + 1);
+	{
+		struct top_secrets old = {0}, now = {0};
+
+		assert_int_equal(store_stats_cells_each(s, before.id, count_top, &old, &e), ERR_OK);
+		assert_int_equal(store_stats_cells_each(s, after.id, count_top, &now, &e), ERR_OK);
+		print_message("late edits: national secret %zu -> %zu of %zu, region %zu -> %zu\n",
+		              old.secret[0], now.secret[0], now.cells[0], old.secret[1],
+		              now.secret[1]);
+		assert_int_equal(now.cells[0], old.cells[0]);
+		/* a late edit may hide a few figures it alone changed (one visit fewer in the
+		 * nation is one agent's edit): at most 3 tables, month and year to date */
+		assert_true(now.secret[0] <= old.secret[0] + 6);
+		assert_true(now.secret[1] <= old.secret[1] + 6);
+	}
+	stats_rules_default(&r);
+	assert_int_equal(stats_release_audit(s, after.id, &r, 0, NULL, &passed, &e), ERR_OK);
+	assert_true(passed);
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_refusals),
 	    cmocka_unit_test(test_release_and_late_entry),
 	    cmocka_unit_test(test_api),
+	    cmocka_unit_test(test_late_edits_new_version),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
