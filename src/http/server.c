@@ -633,9 +633,10 @@ static void *auditor(void *arg)
  * finds the WAL past 1,000 pages: that commit, holding the write lock, then takes tens to
  * hundreds of milliseconds, and every writer and held reply waits behind it. The server
  * turns that off on its handles and checkpoints from this thread instead, passively
- * (never waiting for readers or writers), every CKPT_PERIOD_MS. */
+ * (never waiting for readers or writers), every CKPT_PERIOD_MS (measured: 500 ms gave a
+ * p99 of 62-67 ms on writes, 1 s 30-42 ms, 2 s and 5 s 38-48 ms; docs/BENCHMARKS.md). */
 
-#define CKPT_PERIOD_MS 500
+#define CKPT_PERIOD_MS 1000
 
 static void *checkpointer(void *arg)
 {
