@@ -16,9 +16,7 @@ static const char *text(sqlite3_stmt *st, int i)
 
 static enum err_code prepare(struct store *s, const char *sql, sqlite3_stmt **st, struct err *e)
 {
-	if (sqlite3_prepare_v2(store_sqlite_db(s), sql, -1, st, NULL) != SQLITE_OK)
-		return store_sqlite_error(s, e, "statistics");
-	return ERR_OK;
+	return store_sqlite_prepare(s, sql, st, "statistics", e);
 }
 
 /* Splits a comma-separated list (group_concat) into at most max borrowed pieces, in buf. */
@@ -111,9 +109,7 @@ enum err_code store_stats_interventions(struct store *s, const char *from, const
 			break;
 		}
 	}
-	rc = step == SQLITE_DONE ? ERR_OK : store_sqlite_error(s, e, "statistics: interventions");
-	sqlite3_finalize(st);
-	return rc;
+	return store_sqlite_walk_end(s, st, step, "statistics: interventions", e);
 }
 
 enum err_code store_stats_geo_each(struct store *s, store_stats_geo_cb cb, void *ctx, struct err *e)
@@ -136,9 +132,7 @@ enum err_code store_stats_geo_each(struct store *s, store_stats_geo_cb cb, void 
 			break;
 		}
 	}
-	rc = step == SQLITE_DONE ? ERR_OK : store_sqlite_error(s, e, "statistics: organisation");
-	sqlite3_finalize(st);
-	return rc;
+	return store_sqlite_walk_end(s, st, step, "statistics: organisation", e);
 }
 
 enum err_code store_stats_unit_code(struct store *s, int64_t id, char *out, size_t n, struct err *e)
@@ -187,9 +181,7 @@ enum err_code store_stats_presence(struct store *s, const char *from, const char
 			break;
 		}
 	}
-	rc = step == SQLITE_DONE ? ERR_OK : store_sqlite_error(s, e, "statistics: presence");
-	sqlite3_finalize(st);
-	return rc;
+	return store_sqlite_walk_end(s, st, step, "statistics: presence", e);
 }
 
 enum err_code store_stats_actions(struct store *s, const char *from, const char *to,
@@ -211,9 +203,7 @@ enum err_code store_stats_actions(struct store *s, const char *from, const char 
 			step = SQLITE_DONE;
 			break;
 		}
-	rc = step == SQLITE_DONE ? ERR_OK : store_sqlite_error(s, e, "statistics: actions");
-	sqlite3_finalize(st);
-	return rc;
+	return store_sqlite_walk_end(s, st, step, "statistics: actions", e);
 }
 
 enum err_code store_stats_changed_since(struct store *s, const char *from, const char *to,
@@ -272,9 +262,7 @@ enum err_code store_stats_release_each(struct store *s, const char *year, int64_
 			break;
 		}
 	}
-	rc = step == SQLITE_DONE ? ERR_OK : store_sqlite_error(s, e, "statistics: releases");
-	sqlite3_finalize(st);
-	return rc;
+	return store_sqlite_walk_end(s, st, step, "statistics: releases", e);
 }
 
 enum err_code store_stats_cells_each(struct store *s, int64_t release_id, store_stats_cell_cb cb,
@@ -307,9 +295,7 @@ enum err_code store_stats_cells_each(struct store *s, int64_t release_id, store_
 			break;
 		}
 	}
-	rc = step == SQLITE_DONE ? ERR_OK : store_sqlite_error(s, e, "statistics: cells");
-	sqlite3_finalize(st);
-	return rc;
+	return store_sqlite_walk_end(s, st, step, "statistics: cells", e);
 }
 
 enum err_code store_stats_release_write(struct store *s, const struct store_stats_release *r,
