@@ -37,6 +37,7 @@ $(ASAN)/build.ninja:
 asan: deps $(ASAN)/build.ninja
 	$(NINJA) -C $(ASAN)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 		$(MESON) test -C $(ASAN) --print-errorlogs --num-processes 2
 
 # Unit and end-to-end tests under valgrind (slow: not part of make check).

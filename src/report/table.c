@@ -65,7 +65,12 @@ enum err_code rtable_row(struct rtable *t, size_t *row, struct err *e)
 	if (n >= RTABLE_MAX_ROWS)
 		return err_set(e, ERR_TOO_BIG, NULL, "table \"%s\" has more than %d rows",
 		               t->title ? t->title : "", RTABLE_MAX_ROWS);
-	t->cells = xrealloc(t->cells, (n + 1) * t->ncols * sizeof(*t->cells));
+	if (n == t->cap_rows) {
+		t->cap_rows = t->cap_rows ? 2 * t->cap_rows : 16;
+		if (t->cap_rows > RTABLE_MAX_ROWS)
+			t->cap_rows = RTABLE_MAX_ROWS;
+		t->cells = xrealloc(t->cells, t->cap_rows * t->ncols * sizeof(*t->cells));
+	}
 	memset(t->cells + n * t->ncols, 0, t->ncols * sizeof(*t->cells));
 	t->nrows = n + 1;
 	if (row)

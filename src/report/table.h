@@ -31,6 +31,7 @@ struct rtable {
 	char **header; /* owned; ncols strings */
 	struct rtable_cell *cells; /* owned; nrows * ncols, row major */
 	size_t nrows;
+	size_t cap_rows; /* rows allocated (grown by doubling) */
 	char **notes; /* owned; paragraphs printed under the table (definitions, legend) */
 	size_t nnotes;
 	int decimals; /* digits after the decimal point of RTABLE_REAL cells (default 1) */
