@@ -1067,8 +1067,6 @@ static void selector_html(struct page *p, const struct ctx *c, const char *actio
 				raw(p, "<option value=\"");
 				attr(p, c->geo[g].code);
 				raw(p, g == c->root ? "\" selected>" : "\">");
-				for (int k = 0; k < c->geo[g].level; k++)
-					raw(p, "\u00a0\u00a0\u00a0");
 				snprintf(lab, sizeof lab, "%s – ", level_names[c->geo[g].level]);
 				txt(p, lab);
 				txt(p, c->geo[g].name);
