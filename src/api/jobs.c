@@ -94,15 +94,16 @@ void jobs_stop(void)
 	running = 0;
 }
 
-/* The number of years in setting key, or dflt. */
-static int setting_years(struct store *s, const char *key, int dflt)
+
+/* The integer setting key in lo..hi, or dflt. */
+static int setting_int(struct store *s, const char *key, int lo, int hi, int dflt)
 {
 	char *v = NULL, *end;
 	long n = dflt;
 
 	if (store_meta_get(s, key, &v, NULL) == ERR_OK) {
 		n = strtol(v, &end, 10);
-		if (*v == '\0' || *end != '\0' || n < 1 || n > 100)
+		if (*v == '\0' || *end != '\0' || n < lo || n > hi)
 			n = dflt;
 	}
 	free(v);
@@ -113,9 +114,9 @@ static enum err_code purge(struct store *s, struct err *e)
 {
 	char today[DATE_ISO_LEN];
 	struct store_retention r = {
-		.case_years = setting_years(s, "retention.case_years", 6),
-		.case_years_pv = setting_years(s, "retention.case_years_pv", 10),
-		.staff_years = setting_years(s, "retention.staff_years", 10),
+		.case_years = setting_int(s, "retention.case_years", 1, 100, 6),
+		.case_years_pv = setting_int(s, "retention.case_years_pv", 1, 100, 10),
+		.staff_years = setting_int(s, "retention.staff_years", 1, 100, 10),
 		.today = date_format(date_today(), today),
 	};
 	struct store_purge_report rep;
@@ -133,20 +134,6 @@ static enum err_code purge(struct store *s, struct err *e)
 
 const struct job jobs_purge = {.name = "purge", .period = 86400, .run = purge};
 
-/* The integer setting key in lo..hi, or dflt. */
-static int setting_int(struct store *s, const char *key, int lo, int hi, int dflt)
-{
-	char *v = NULL, *end;
-	long n = dflt;
-
-	if (store_meta_get(s, key, &v, NULL) == ERR_OK) {
-		n = strtol(v, &end, 10);
-		if (*v == '\0' || *end != '\0' || n < lo || n > hi)
-			n = dflt;
-	}
-	free(v);
-	return (int)n;
-}
 
 /* The monthly statistical releases that are due (stats_release_due), with the default
  * rules or the settings stats.threshold, stats.p_percent and stats.closing_days. */

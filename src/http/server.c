@@ -55,7 +55,7 @@ struct http_server {
 	pthread_t watch_thread;
 	int watch_started, watch_stop;
 	struct conn_watch *watched;
-	/* Grouped read audits (see "Read audits" below). */
+	/* Held replies: grouped read audits and disk syncs (see "Held replies" below). */
 	struct store_readq *readq;
 	struct store *audit_store;  /* the auditor thread's handle */
 	pthread_t audit_thread;

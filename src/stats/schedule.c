@@ -18,9 +18,12 @@ struct seen {
 static int note_release(void *ctx, const struct store_stats_release *r)
 {
 	struct seen *s = ctx;
-	int m = (r->month[5] - '0') * 10 + (r->month[6] - '0');
+	int m;
 
-	if (strlen(r->month) == 7 && m >= 1 && m <= 12)
+	if (strlen(r->month) != 7)
+		return 0;
+	m = (r->month[5] - '0') * 10 + (r->month[6] - '0');
+	if (m >= 1 && m <= 12)
 		s->released[m] = 1;
 	return 0;
 }

@@ -21,7 +21,6 @@ static enum err_code prepare(struct store *s, const char *sql, sqlite3_stmt **st
 	return store_sqlite_prepare(s, sql, st, "ILO report", e);
 }
 
-#define walk_end store_sqlite_walk_end
 
 enum err_code store_ilo_regions(struct store *s, store_ilo_region_cb cb, void *ctx,
                                 struct err *e)
@@ -41,7 +40,7 @@ enum err_code store_ilo_regions(struct store *s, store_ilo_region_cb cb, void *c
 			break;
 		}
 	}
-	return walk_end(s, st, step, "ILO report: regions", e);
+	return store_sqlite_walk_end(s, st, step, "ILO report: regions", e);
 }
 
 enum err_code store_ilo_staff(struct store *s, const char *from, const char *to,
@@ -89,7 +88,7 @@ enum err_code store_ilo_staff(struct store *s, const char *from, const char *to,
 			break;
 		}
 	}
-	return walk_end(s, st, step, "ILO report: staff", e);
+	return store_sqlite_walk_end(s, st, step, "ILO report: staff", e);
 }
 
 enum err_code store_ilo_registry(struct store *s, store_ilo_registry_cb cb, void *ctx,
@@ -117,7 +116,7 @@ enum err_code store_ilo_registry(struct store *s, store_ilo_registry_cb cb, void
 			break;
 		}
 	}
-	return walk_end(s, st, step, "ILO report: registry", e);
+	return store_sqlite_walk_end(s, st, step, "ILO report: registry", e);
 }
 
 enum err_code store_ilo_provisions(struct store *s, const char *from, const char *to,
@@ -149,7 +148,7 @@ enum err_code store_ilo_provisions(struct store *s, const char *from, const char
 			break;
 		}
 	}
-	return walk_end(s, st, step, "ILO report: provisions", e);
+	return store_sqlite_walk_end(s, st, step, "ILO report: provisions", e);
 }
 
 enum err_code store_ilo_cells(struct store *s, int64_t release_id, const char *period,
@@ -187,7 +186,7 @@ enum err_code store_ilo_cells(struct store *s, int64_t release_id, const char *p
 			break;
 		}
 	}
-	return walk_end(s, st, step, "ILO report: released cells", e);
+	return store_sqlite_walk_end(s, st, step, "ILO report: released cells", e);
 }
 
 static char *dup_col(sqlite3_stmt *st, int i)

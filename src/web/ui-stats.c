@@ -1037,7 +1037,7 @@ static void legend_html(struct page *p)
 static void selector_html(struct page *p, const struct ctx *c, const char *action,
                           const char *table)
 {
-	int analyst = c->who && (c->who->role == ROLE_ANALYST || c->who->role == ROLE_ADMIN);
+	struct policy_subject me = auth_subject(c->req);
 	char v[16], lab[80];
 
 	raw(p, "<form class=\"stats-select\" method=\"get\" action=\"");
@@ -1060,9 +1060,11 @@ static void selector_html(struct page *p, const struct ctx *c, const char *actio
 				stack[top++] = (int)i;
 		while (top > 0 && p->rc == ERR_OK) {
 			int g = stack[--top];
-			/* as POLICY_STATS_READ: in the caller's subtree, or a national table
-			 * for analysts and administrators */
-			int visible = below(c, g, c->own) || (analyst && c->geo[g].level == 0);
+			/* the units the policy lets the caller read (as ctx_load asks it) */
+			struct policy_object obj = {.in_scope = c->own >= 0 && below(c, g, c->own),
+			                            .national_table = c->geo[g].level == 0};
+			int visible =
+			    policy_check(&me, POLICY_STATS_READ, &obj) != POLICY_DENY;
 			if (visible) {
 				raw(p, "<option value=\"");
 				attr(p, c->geo[g].code);
