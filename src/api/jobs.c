@@ -147,7 +147,7 @@ static enum err_code release(struct store *s, struct err *e)
 	r.threshold = setting_int(s, "stats.threshold", STATS_MIN_THRESHOLD, 1000, r.threshold);
 	r.p_percent = setting_int(s, "stats.p_percent", 1, 100, r.p_percent);
 	r.closing_days = setting_int(s, "stats.closing_days", 0, 366, r.closing_days);
-	rc = stats_release_due(s, &r, NULL, &made, e);
+	rc = stats_release_due(s, &r, 0, NULL, &made, e);
 	if (made > 0)
 		log_info("jobs: %d statistical release(s) made", made);
 	return rc;

@@ -57,10 +57,15 @@ static enum err_code due_in_year(struct store *st, const struct stats_rules *r, 
 		if (res.unchanged)
 			continue;
 		(*made)++;
-		if (log)
-			fprintf(log, "release %lld: %s version %d, %zu cells, %zu secret, %.1f s\n",
-			        (long long)res.id, month, res.version, res.n_cells, res.n_secret,
+		if (log) {
+			fprintf(log,
+			        "  %s  release %lld, version %d: %zu cells, %zu secret (%.1f %%), "
+			        "%.1f s\n",
+			        month, (long long)res.id, res.version, res.n_cells, res.n_secret,
+			        res.n_cells ? 100.0 * (double)res.n_secret / (double)res.n_cells : 0.0,
 			        res.seconds);
+			fflush(log);
+		}
 		{
 			char id[24];
 
@@ -73,8 +78,8 @@ static enum err_code due_in_year(struct store *st, const struct stats_rules *r, 
 	return ERR_OK;
 }
 
-enum err_code stats_release_due(struct store *st, const struct stats_rules *r, FILE *log,
-                                int *made, struct err *e)
+enum err_code stats_release_due(struct store *st, const struct stats_rules *r, int first_year,
+                                FILE *log, int *made, struct err *e)
 {
 	int32_t today = date_today();
 	int y, m, d;
@@ -83,7 +88,7 @@ enum err_code stats_release_due(struct store *st, const struct stats_rules *r, F
 	*made = 0;
 	date_to_ymd(today, &y, &m, &d);
 	/* December of last year closes in January */
-	for (int year = y - 1; year <= y; year++) {
+	for (int year = first_year > 0 ? first_year : y - 1; year <= y; year++) {
 		int last = 0;
 
 		for (int mm = 1; mm <= 12; mm++)

@@ -336,13 +336,13 @@ struct stats_release_result {
 enum err_code stats_release_run(struct store *st, const struct stats_release_opts *opts,
                                 struct stats_release_result *res, struct err *e);
 
-/* Makes the releases that are due (schedule.c): for last year and this year, the newest
- * released month again (a new version when late entries changed it) and every closed
- * month after it, in order, each written to the audit trail. Stops at the first refusal
- * (later months wait for it). *made gets the number of releases made; log (may be NULL)
- * one line each. */
-enum err_code stats_release_due(struct store *st, const struct stats_rules *r, FILE *log,
-                                int *made, struct err *e);
+/* Makes the releases that are due (schedule.c): for each year from first_year (0: last
+ * year) to this one, the newest released month again (a new version when late entries
+ * changed it) and every closed month after it, in order, each written to the audit trail.
+ * Stops at the first refusal (later months wait for it). *made gets the number of releases
+ * made; log (may be NULL) one line each. */
+enum err_code stats_release_due(struct store *st, const struct stats_rules *r, int first_year,
+                                FILE *log, int *made, struct err *e);
 
 /* Builds the linear system of everything published up to release id (its year), all
  * frozen, with the frame it was read with; month (may be NULL, 8 bytes) gets the
