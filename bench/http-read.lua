@@ -4,6 +4,7 @@ local sirets = {}
 for line in io.lines(os.getenv("SIRETS")) do sirets[#sirets + 1] = line end
 local token = os.getenv("TOKEN")
 local path = os.getenv("READ_PATH") or "/api/v1/establishments/"
+dofile(os.getenv("BENCH_DIR") .. "/http-pace.lua")
 math.randomseed(42)
 request = function()
 	local s = sirets[math.random(#sirets)]

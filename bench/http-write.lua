@@ -4,6 +4,7 @@ local sirets = {}
 for line in io.lines(os.getenv("SIRETS")) do sirets[#sirets + 1] = line end
 local token = os.getenv("TOKEN")
 local day = os.getenv("DAY")
+dofile(os.getenv("BENCH_DIR") .. "/http-pace.lua")
 math.randomseed(7)
 request = function()
 	local s = sirets[math.random(#sirets)]
