@@ -116,9 +116,9 @@ static void secret_free(char *cert, char *key)
 	free(cert);
 }
 
-/* Loads the search index from path when given and present, else builds it from the
- * database (and saves it to path when given). */
-static enum err_code open_search_index(const char *db, const char *path,
+/* Loads the search index from path when given and present (and rebuild is 0), else
+ * builds it from the database (and saves it to path when given). */
+static enum err_code open_search_index(const char *db, const char *path, int rebuild,
                                        struct search_index **ix, struct err *e)
 {
 	struct store *s = NULL;
@@ -127,7 +127,7 @@ static enum err_code open_search_index(const char *db, const char *path,
 
 	*ix = NULL;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (path && access(path, R_OK) == 0) {
+	if (path && !rebuild && access(path, R_OK) == 0) {
 		rc = search_index_open(path, 0, ix, e);
 	} else {
 		if ((rc = store_open(db, STORE_READONLY, &s, e)) == ERR_OK)
@@ -280,12 +280,21 @@ static int run(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (open_search_index(cfg.db_path, index_path, &ix, &e) != ERR_OK)
+	if (open_search_index(cfg.db_path, index_path, 0, &ix, &e) != ERR_OK)
 		return cli_fail("serve", &e);
-	api_set_search_index(ix);
-	/* registry changes made by other processes (import-sirene) reach the index */
-	if (search_follow_start(ix, cfg.db_path, 0, &follow, &e) != ERR_OK)
+	/* registry changes made by other processes (import-sirene) reach the index; a saved
+	 * index too old for the change log is rebuilt */
+	if (search_follow_start(ix, cfg.db_path, 0, &follow, &e) != ERR_OK && e.code == ERR_CONFLICT) {
+		log_warn("serve: %s: rebuilding the search index", e.msg);
+		search_index_free(ix);
+		err_clear(&e);
+		if (open_search_index(cfg.db_path, index_path, 1, &ix, &e) != ERR_OK)
+			return cli_fail("serve", &e);
+		search_follow_start(ix, cfg.db_path, 0, &follow, &e);
+	}
+	if (follow == NULL)
 		log_error("serve: %s (registry changes reach the search only at restart)", e.msg);
+	api_set_search_index(ix);
 	auth_configure(&auth);
 	api_configure(&api);
 	cfg.auth_hook = auth_before;

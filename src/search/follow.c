@@ -2,6 +2,7 @@
 #include "search/follow.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
@@ -52,6 +53,15 @@ enum err_code search_follow_apply(struct search_index *ix, struct store *s, size
 
 	if (applied)
 		*applied = 0;
+	int64_t pruned = 0;
+
+	if ((rc = store_search_log_pruned(s, &pruned, e)) != ERR_OK)
+		return rc;
+	if ((int64_t)search_index_change_seq(ix) < pruned)
+		return err_set(e, ERR_CONFLICT, "index",
+		               "the search index is older than the registry's change log (changes "
+		               "up to %" PRId64 " were pruned, the index has %" PRIu64 "): rebuild it",
+		               pruned, search_index_change_seq(ix));
 	for (;;) {
 		int64_t from = (int64_t)search_index_change_seq(ix), last = from;
 		size_t batch = SEARCH_FOLLOW_BATCH;
@@ -121,6 +131,11 @@ static void *follow_main(void *arg)
 				log_info("search: %zu establishment(s) changed in the registry "
 				         "applied to the index",
 				         n);
+			int64_t keep_from = (int64_t)search_index_change_seq(f->ix) - SEARCH_FOLLOW_KEEP;
+
+			if (rc == ERR_OK && keep_from > 0 &&
+			    store_search_log_prune(f->s, keep_from, &e) != ERR_OK)
+				log_warn("search: cannot prune the registry's change log: %s", e.msg);
 			seen = v;
 		} else if (e.code != ERR_OK) {
 			log_warn("search: cannot poll the registry: %s", e.msg);

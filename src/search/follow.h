@@ -14,17 +14,24 @@ struct search_follow;
 
 #define SEARCH_FOLLOW_BATCH 10000     /* log rows read per round trip */
 #define SEARCH_FOLLOW_INTERVAL_MS 200 /* default poll interval */
+/* The follower prunes the change log to keep this many rows behind what it applied
+ * (about 40 MB): an index saved earlier than that (a file on disk, another server) can
+ * no longer be brought up to date and must be rebuilt (ERR_CONFLICT below). */
+#define SEARCH_FOLLOW_KEEP 1000000
 
 /* Applies to ix what the store's change log holds past search_index_change_seq(ix), at
  * most max_rows log rows (0: until the log is exhausted), and advances the index's
  * sequence number. *applied (may be NULL): establishments updated or removed.
- * ERR_TOO_BIG when the delta is full: rebuild the index (what was applied stays). */
+ * ERR_TOO_BIG when the delta is full: rebuild the index (what was applied stays).
+ * ERR_CONFLICT (field "index") when changes the index has not seen were pruned from the
+ * log: the index is stale for good, rebuild it. */
 enum err_code search_follow_apply(struct search_index *ix, struct store *s, size_t max_rows,
                                   size_t *applied, struct err *e);
 
 /* Opens db_path (its own connection), creates the change log when missing, applies what
- * changed since the index was built, then starts a thread that polls the database every
- * interval_ms (0: SEARCH_FOLLOW_INTERVAL_MS) and applies new changes. ix is borrowed and
+ * changed since the index was built (ERR_CONFLICT as above when it cannot), then starts
+ * a thread that polls the database every interval_ms (0: SEARCH_FOLLOW_INTERVAL_MS),
+ * applies new changes and prunes the log (SEARCH_FOLLOW_KEEP). ix is borrowed and
  * must outlive the follower. *out: new, stop and free it with search_follow_stop. */
 enum err_code search_follow_start(struct search_index *ix, const char *db_path,
                                   unsigned interval_ms, struct search_follow **out,

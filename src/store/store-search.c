@@ -2,6 +2,8 @@
  * with the store (see store-search.h and docs/internals/search.md). */
 #include "store/store-search.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -257,13 +259,34 @@ out:
 enum err_code store_search_log_prune(struct store *s, int64_t upto, struct err *e)
 {
 	sqlite3_stmt *st = NULL;
-	int rc;
+	int64_t was = 0;
+	char mark[24];
+	enum err_code rc;
 
+	if ((rc = store_search_log_pruned(s, &was, e)) != ERR_OK || upto <= was)
+		return rc;
+	if ((rc = store_begin(s, e)) != ERR_OK)
+		return rc;
 	if (sqlite3_prepare_v2(store_sqlite_db(s), "DELETE FROM search_change WHERE seq <= ?1", -1,
-	                       &st, NULL) != SQLITE_OK)
-		return store_sqlite_error(s, e, "search change log");
-	sqlite3_bind_int64(st, 1, upto);
-	rc = sqlite3_step(st);
+	                       &st, NULL) != SQLITE_OK) {
+		rc = store_sqlite_error(s, e, "search change log");
+	} else {
+		sqlite3_bind_int64(st, 1, upto);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = store_sqlite_error(s, e, "search change log");
+	}
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? ERR_OK : store_sqlite_error(s, e, "search change log");
+	snprintf(mark, sizeof mark, "%" PRId64, upto);
+	if (rc == ERR_OK)
+		rc = store_meta_set(s, STORE_SEARCH_PRUNED_KEY, mark, e);
+	if (rc == ERR_OK)
+		return store_commit(s, e);
+	store_rollback(s);
+	return rc;
+}
+
+enum err_code store_search_log_pruned(struct store *s, int64_t *upto, struct err *e)
+{
+	return one_int(s, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = '"
+	                  STORE_SEARCH_PRUNED_KEY "'", upto, e);
 }

@@ -43,7 +43,12 @@ enum err_code store_search_changes(struct store *s, int64_t after, size_t max,
                                    store_search_change_cb cb, void *ctx, int64_t *last,
                                    struct err *e);
 
-/* Deletes the log rows up to and including upto (once every index has them). */
+/* Deletes the log rows up to and including upto and records upto as the pruned mark
+ * (in meta, one transaction); a no-op when the mark is already there or past it. An
+ * index whose sequence number is below the mark has missed changes for good. */
+#define STORE_SEARCH_PRUNED_KEY "search.change_pruned"
 enum err_code store_search_log_prune(struct store *s, int64_t upto, struct err *e);
+/* The pruned mark: every change up to it is gone from the log (0: none pruned). */
+enum err_code store_search_log_pruned(struct store *s, int64_t *upto, struct err *e);
 
 #endif

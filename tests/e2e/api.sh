@@ -298,4 +298,37 @@ kill -TERM $pid
 wait $pid
 expect_eq "clean shutdown" 0 "$?"
 expect_eq "integrity" ok "$(sqlite3 "$db" "PRAGMA integrity_check")"
+
+# --- a saved search index older than the pruned change log is rebuilt at start
+start_server "$db" --index "$tmp/search.idx"
+expect_eq "index saved" 1 "$([ -s "$tmp/search.idx" ] && echo 1)"
+kill -TERM $pid
+wait $pid
+newsiret2=$(python3 -c '
+import sys
+s = sys.argv[1][:9] + "0002"
+def luhn_ok(x):
+    t = 0
+    for i, ch in enumerate(reversed(x)):
+        d = int(ch) * (2 if i % 2 else 1)
+        t += d - 9 if d > 9 else d
+    return t % 10 == 0
+print(next(s + str(k) for k in range(10) if luhn_ok(s + str(k))))' "$newsiret")
+{
+	head -1 "$tmp/new.csv"
+	echo "${newsiret2:0:9},$newsiret2,${newsiret2:9},O,2026-02-01,11,false,8,,RUE,DES ESSAIS,,35000,RENNES,35238,ZYGOMORPHE LOGISTIQUE,,,,52.29A,NAFv2,A"
+} >"$tmp/new2.csv"
+expect_status "import while no server runs" 0 "$constat" import-sirene --db "$db" "$tmp/new2.csv"
+# what a long-running server's follower does: prune the log past what the file has seen
+sqlite3 "$db" "DELETE FROM search_change; INSERT OR REPLACE INTO meta (key, value)
+	SELECT 'search.change_pruned', seq FROM sqlite_sequence WHERE name = 'search_change'"
+token2=$("$constat" token create --db "$db" --login "$agent" --label e2e-index)
+start_server "$db" --index "$tmp/search.idx"
+expect_eq "stale index rebuilt" 1 "$(grep -c 'rebuilding the search index' "$tmp/serve.err")"
+status=$(curl -s -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $token2" \
+	"$base/api/v1/establishments?q=zygomorphe+logistique&limit=3")
+expect_eq "search after the rebuild" 200 "$status"
+expect_match "the establishment imported meanwhile is found" "$newsiret2" "$(cat "$tmp/body")"
+kill -TERM $pid
+wait $pid
 finish

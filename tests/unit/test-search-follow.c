@@ -238,12 +238,66 @@ static void test_thread(void **state)
 	assert_null(fl);
 }
 
+static int count_cb(void *ctx, const char *siret, const struct establishment *est,
+                    const struct legal_unit *u)
+{
+	(void)siret, (void)est, (void)u;
+	++*(int *)ctx;
+	return 0;
+}
+
+/* Pruning: the log keeps no row at or below the mark, an index at the mark still
+ * follows, an index behind it is refused (it missed changes for good). */
+static void test_pruned(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {0};
+	int64_t head = 0, mark = 0, last = 0;
+	size_t n = 0;
+
+	assert_int_equal(search_follow_apply(f->ix, f->s2, 0, &n, &e), ERR_OK);
+	assert_int_equal(store_search_log_head(f->s2, &head, NULL, &e), ERR_OK);
+	assert_true(head > 3);
+	assert_int_equal(store_search_log_pruned(f->s2, &mark, &e), ERR_OK);
+	assert_int_equal(mark, 0);
+	assert_int_equal(store_search_log_prune(f->s2, head - 1, &e), ERR_OK);
+	assert_int_equal(store_search_log_pruned(f->s2, &mark, &e), ERR_OK);
+	assert_int_equal(mark, head - 1);
+	/* a lower mark changes nothing */
+	assert_int_equal(store_search_log_prune(f->s2, 2, &e), ERR_OK);
+	assert_int_equal(store_search_log_pruned(f->s2, &mark, &e), ERR_OK);
+	assert_int_equal(mark, head - 1);
+	/* only the last row is left */
+	int rows = 0;
+
+	assert_int_equal(store_search_changes(f->s2, 0, 100, count_cb, &rows, &last, &e), ERR_OK);
+	assert_int_equal(last, head);
+	assert_int_equal(rows, 1);
+	/* the index is at head: it follows; new changes still reach it */
+	put(f->s, 8, "VANNERIE ZACHARIE", NULL, "LYON 3E ARRONDISSEMENT", "A");
+	assert_int_equal(search_follow_apply(f->ix, f->s2, 0, &n, &e), ERR_OK);
+	assert_true(n >= 1);
+	{
+		struct ids id8;
+
+		make_ids(&id8, 8);
+		assert_string_equal(first(f->ix, "vannerie zacharie"), id8.siret);
+	}
+	/* an index saved before the mark cannot be brought up to date */
+	search_index_set_change_seq(f->ix, (uint64_t)(head - 2));
+	assert_int_equal(search_follow_apply(f->ix, f->s2, 0, &n, &e), ERR_CONFLICT);
+	assert_string_equal(e.field, "index");
+	assert_non_null(strstr(e.msg, "rebuild"));
+	assert_int_equal(n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_log),
 	    cmocka_unit_test(test_apply),
 	    cmocka_unit_test(test_thread),
+	    cmocka_unit_test(test_pruned),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
