@@ -979,10 +979,10 @@ static void company_name(struct rng *r, const char *naf, const char *category, s
                          const struct refdata *rd, char *out, size_t max)
 {
 	const char *act = words_activity(r, naf);
-	char sur[48], town[80];
+	char sur[48], town[80], buf[48];
 	double u = rng_double(r);
 
-	words_upper_ascii(words_pick(r, WORDS_LAST), sur, sizeof sur);
+	words_upper_ascii(words_surname(r, buf, sizeof buf), sur, sizeof sur);
 	if (strcmp(category, "7210") == 0 || strcmp(category, "7346") == 0) {
 		words_upper_ascii(rd->communes[commune].name, town, sizeof town);
 		snprintf(out, max, "%s %s", category[1] == '2' ? "COMMUNE DE" : "COMMUNAUTE DE "
@@ -1015,13 +1015,15 @@ static void company_name(struct rng *r, const char *naf, const char *category, s
 		return;
 	}
 	if (strcmp(category, "6540") == 0) {
-		snprintf(out, max, "SCI %s", u < 0.7 ? sur : words_pick(r, WORDS_GENERIC));
+		snprintf(out, max, "SCI %s", u < 0.7 ? sur : u < 0.85 ? words_pick(r, WORDS_GENERIC)
+		                                               : words_brand(r, buf, sizeof buf));
 		return;
 	}
 	if (act && u < 0.35)
 		snprintf(out, max, "%s %s", act, sur);
 	else if (act && u < 0.55)
-		snprintf(out, max, "%s %s", act, words_pick(r, WORDS_PLACE));
+		snprintf(out, max, "%s %s", act, words_pick(r, rng_chance(r, 0.5) ? WORDS_PLACE
+		                                                                   : WORDS_STREET));
 	else if (u < 0.65)
 		snprintf(out, max, "%s %s", sur, rng_chance(r, 0.6) ? "ET FILS" : "FRERES");
 	else if (act && u < 0.75)
@@ -1030,12 +1032,18 @@ static void company_name(struct rng *r, const char *naf, const char *category, s
 		snprintf(out, max, "%c%c%c %s", 'A' + (int)rng_below(r, 26),
 		         'A' + (int)rng_below(r, 26), 'A' + (int)rng_below(r, 26),
 		         act ? act : words_pick(r, WORDS_GENERIC));
-	else {
+	else if (u < 0.92) {
 		const char *w1 = words_pick(r, WORDS_GENERIC), *w2 = words_pick(r, WORDS_GENERIC);
 
 		if (strcmp(w1, w2) == 0)
 			w2 = words_pick(r, WORDS_PLACE);
 		snprintf(out, max, "%s %s", w1, w2);
+	} else {
+		words_brand(r, buf, sizeof buf);
+		if (rng_chance(r, 0.6))
+			snprintf(out, max, "%s %s", buf, words_pick(r, WORDS_GENERIC));
+		else
+			snprintf(out, max, "%s", buf);
 	}
 }
 
@@ -1082,7 +1090,7 @@ static enum err_code registry(struct gen *g)
 	g->est = xcalloc(g->cest, sizeof *g->est);
 	while (made < target) {
 		char siren[10], siret[15], nic[6], name[NAME_MAX_LEN], acronym[8];
-		char first_up[48], last_up[48], head_nic[6];
+		char first_up[48], last_up[48], last_buf[48], head_nic[6];
 		int sole, nest = establishments_per_company(&r, cap);
 		size_t ni = rng_pick_cumulative(&r, g->naf_cum, g->nnaf);
 		const char *naf = g->naf[ni]->code;
@@ -1114,7 +1122,7 @@ static enum err_code registry(struct gen *g)
 			int f = rng_chance(&r, 0.45);
 
 			first = words_pick(&r, f ? WORDS_FIRST_F : WORDS_FIRST_M);
-			lastn = words_pick(&r, WORDS_LAST);
+			lastn = words_surname(&r, last_buf, sizeof last_buf);
 			words_upper_ascii(first, first_up, sizeof first_up);
 			words_upper_ascii(lastn, last_up, sizeof last_up);
 			name[0] = '\0';

@@ -151,6 +151,59 @@ const char *words_pick(struct rng *r, enum words_list which)
 	return lists[which].w[words_zipf_k(r, lists[which].n, shift[which])];
 }
 
+/* ---- Long-tail names ----------------------------------------------------------- */
+
+/* Parts that join into plausible French surnames: 84 x (1 + 28) x 42 = 102,312
+ * spellings before the rare clashes ("BER" + "" + "AND" = "Berand"). */
+static const char *const sur_head[] = {
+	"Bar", "Bel", "Ber", "Bil", "Boi", "Bon", "Bou", "Bri", "Bro", "Cha", "Che", "Cla",
+	"Cou", "Cro", "Dal", "Del", "Des", "Dub", "Duc", "Dup", "Dur", "Fab", "Fer", "Fon",
+	"Fou", "Gal", "Gar", "Gau", "Ger", "Gir", "God", "Gra", "Gue", "Gui", "Heb", "Jac",
+	"Jol", "Lab", "Lac", "Laf", "Lam", "Lan", "Lar", "Lau", "Leb", "Lec", "Lef", "Leg",
+	"Lem", "Lep", "Ler", "Lev", "Mal", "Mar", "Mas", "Men", "Mer", "Mic", "Mor", "Mou",
+	"Noi", "Oli", "Pas", "Pel", "Per", "Pic", "Poi", "Pou", "Ray", "Ren", "Ric", "Rob",
+	"Roc", "Rou", "Sab", "Sau", "Tes", "Thi", "Tou", "Val", "Vas", "Ver", "Vil", "Vin",
+};
+static const char *const sur_mid[] = {
+	"an", "ar", "el", "er", "id", "il", "in", "ol", "or", "ou", "al", "en", "ign", "ill",
+	"iss", "art", "ern", "aud", "ev", "av", "et", "as", "on", "ur", "am", "ich", "oss", "ag",
+};
+static const char *const sur_tail[] = {
+	"and", "ard", "aud", "ault", "aux", "eau", "el", "er", "et", "eux", "ier", "in", "ine",
+	"iot", "is", "ois", "on", "ot", "oux", "oud", "y", "ac", "at", "ert", "iau", "illon",
+	"igny", "enne", "erre", "ain", "ay", "eron", "ette", "euil", "iou", "an", "ec", "olle",
+	"ouet", "ade", "eix", "ez",
+};
+/* Brand-like words: 24 x 22 x 10 = 5,280. */
+static const char *const brand_head[] = {
+	"AL", "NEO", "VI", "TEC", "SO", "EX", "OP", "AX", "IN", "KA", "MA", "LU",
+	"ZE", "EVO", "ORA", "PRO", "SYN", "ARK", "OM", "VER", "DY", "QUA", "ELI", "TRI",
+};
+static const char *const brand_mid[] = {
+	"TEX", "VIA", "LIS", "NOR", "GEN", "TIS", "MED", "RA", "LYS", "CAP", "DIS",
+	"COM", "TRA", "VAL", "NOV", "LIN", "SER", "BAT", "MAR", "CIL", "TON", "PLE",
+};
+static const char *const brand_tail[] = {"", "IA", "EO", "IS", "A", "O", "UM", "EX", "ON", "ALIS"};
+
+const char *words_surname(struct rng *r, char *buf, size_t max)
+{
+	if (rng_chance(r, 0.5))
+		return words_pick(r, WORDS_LAST);
+	const char *h = sur_head[rng_below(r, COUNT(sur_head))];
+	size_t m = (size_t)rng_below(r, COUNT(sur_mid) + 1);
+	const char *t = sur_tail[rng_below(r, COUNT(sur_tail))];
+
+	snprintf(buf, max, "%s%s%s", h, m < COUNT(sur_mid) ? sur_mid[m] : "", t);
+	return buf;
+}
+
+const char *words_brand(struct rng *r, char *buf, size_t max)
+{
+	snprintf(buf, max, "%s%s%s", brand_head[rng_below(r, COUNT(brand_head))],
+	         brand_mid[rng_below(r, COUNT(brand_mid))], brand_tail[rng_below(r, COUNT(brand_tail))]);
+	return buf;
+}
+
 /* ---- Street types ----------------------------------------------------------------- */
 
 static const struct words_street_type street_types[] = {

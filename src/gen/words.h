@@ -24,6 +24,14 @@ enum words_list {
 
 /* An entry drawn with a Zipf-like skew fitted to each list; borrowed, static. */
 const char *words_pick(struct rng *r, enum words_list which);
+/* A surname: half the time one of the common list (words_pick(WORDS_LAST), static),
+ * otherwise one of about 80,000 made of French-sounding parts ("Berthaudin") written
+ * into buf (max bytes) and returned. France has over a million surnames; a list of a
+ * few hundred alone makes homonyms (the same company name in the same commune) far
+ * more common than in SIRENE. */
+const char *words_surname(struct rng *r, char *buf, size_t max);
+/* An invented brand word ("NEOVIA", "AXELIS"), upper case, into buf; returns buf. */
+const char *words_brand(struct rng *r, char *buf, size_t max);
 /* Index in [0, n) drawn with P(i) roughly proportional to 1/(i+1.5) (Zipf-like), or
  * with the flatter 1/(i+k+0.5) for words_zipf_k. */
 size_t words_zipf(struct rng *r, size_t n);

@@ -285,6 +285,25 @@ static void test_interventions(void **state)
 	sqlite3_close(db);
 }
 
+/* Names as varied as SIRENE's: few active establishments share their displayed name
+ * and commune with an establishment of another company (the search benchmark's "exact
+ * name + commune" is answerable only where they do not). 208 surnames alone gave 27 %
+ * at national scale. */
+static void test_homonyms_rare(void **state)
+{
+	sqlite3 *db = open_ro(&tiny);
+	const char *shared =
+	    "WITH k AS (SELECT e.siren, coalesce(l.name, l.last_name || ' ' || l.first_name) "
+	    "AS nm, e.commune_code AS cc FROM establishment e JOIN legal_unit l USING (siren) "
+	    "WHERE e.state = 'A'), g AS (SELECT nm, cc, count(*) AS n, count(DISTINCT siren) "
+	    "AS ns FROM k GROUP BY nm, cc) "
+	    "SELECT 1000 * (SELECT coalesce(sum(n), 0) FROM g WHERE ns > 1) / (SELECT count(*) FROM k)";
+
+	(void)state;
+	assert_in_range(one(db, shared), 0, 60);  /* per mille */
+	sqlite3_close(db);
+}
+
 static void test_closed_and_small_unit(void **state)
 {
 	sqlite3 *db = open_ro(&tiny);
@@ -408,6 +427,7 @@ int main(void)
 		cmocka_unit_test(test_geography),
 		cmocka_unit_test(test_interventions),
 		cmocka_unit_test(test_closed_and_small_unit),
+		cmocka_unit_test(test_homonyms_rare),
 		cmocka_unit_test(test_demo_logins),
 		cmocka_unit_test(test_refuses_non_empty),
 		cmocka_unit_test(test_deterministic),
