@@ -3,6 +3,7 @@
  * history of interventions). */
 #include "api/api.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,16 +13,41 @@
 #include "domain/siret.h"
 #include "search/search.h"
 
+/* The index searches run on. A rebuilt index replaces it while the server runs
+ * (api_swap_search_index): searches hold the read lock for the length of search_run
+ * (whose results are copies), so the old one is unreachable once the swap returns. */
 static struct search_index *index_ptr;
+static pthread_rwlock_t index_lock = PTHREAD_RWLOCK_INITIALIZER;
 
 void api_set_search_index(struct search_index *ix)
 {
+	pthread_rwlock_wrlock(&index_lock);
 	index_ptr = ix;
+	pthread_rwlock_unlock(&index_lock);
 }
 
-struct search_index *api_search_index(void)
+struct search_index *api_swap_search_index(struct search_index *ix)
 {
-	return index_ptr;
+	struct search_index *old;
+
+	pthread_rwlock_wrlock(&index_lock);
+	old = index_ptr;
+	index_ptr = ix;
+	pthread_rwlock_unlock(&index_lock);
+	return old;
+}
+
+enum err_code api_search_run(const char *q, size_t limit, struct search_result **out,
+                             struct err *e)
+{
+	enum err_code rc;
+
+	*out = NULL;
+	pthread_rwlock_rdlock(&index_lock);
+	rc = index_ptr ? search_run(index_ptr, q, limit, out, e)
+	               : err_set(e, ERR_BUSY, NULL, "the search index is not ready yet");
+	pthread_rwlock_unlock(&index_lock);
+	return rc;
 }
 
 /* The address as one line: "3 B RUE DE LA REPUBLIQUE". */
@@ -63,9 +89,7 @@ static enum err_code search(struct http_request *req, struct err *e)
 	if (lim && num_parse(lim, 1, SEARCH_LIMIT_MAX, &limit) != 0)
 		return err_set(e, ERR_INVALID, "limit", "expected a number between 1 and %d",
 		               SEARCH_LIMIT_MAX);
-	if (index_ptr == NULL)
-		return err_set(e, ERR_BUSY, NULL, "the search index is not ready yet");
-	if ((rc = search_run(index_ptr, q, (size_t)limit, &res, e)) != ERR_OK)
+	if ((rc = api_search_run(q, (size_t)limit, &res, e)) != ERR_OK)
 		return rc;
 	list = json_array();
 	for (size_t i = 0; i < res->n; i++) {

@@ -18,10 +18,16 @@
 extern const struct http_route api_session_routes[], api_establishment_routes[],
 	api_intervention_routes[], api_me_routes[], api_nomenclature_routes[];
 
-/* The search index the establishment search uses (set by the server once built). */
+/* The search index the establishment search uses (set by the server once built;
+ * borrowed). api_swap_search_index puts a rebuilt one in its place and returns the old
+ * one, which no search uses any more once it returns (the caller frees it).
+ * api_search_run runs one search on the current index: ERR_BUSY when there is none. */
 struct search_index;
+struct search_result;
 void api_set_search_index(struct search_index *ix);
-struct search_index *api_search_index(void);
+struct search_index *api_swap_search_index(struct search_index *ix);
+enum err_code api_search_run(const char *q, size_t limit, struct search_result **out,
+                             struct err *e);
 
 /* Settings of the API, set once before the server starts. */
 struct api_config {

@@ -143,6 +143,15 @@ static enum err_code open_search_index(const char *db, const char *path, int reb
 	return rc;
 }
 
+/* The follower rebuilt the index: searches move to it, the old one is freed. */
+static void swap_index(void *ctx, struct search_index *fresh)
+{
+	struct search_index **ix = ctx;
+
+	search_index_free(api_swap_search_index(fresh));
+	*ix = fresh;
+}
+
 static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -173,6 +182,7 @@ static int run(int argc, char **argv)
 	unsigned long long v;
 	int no_releases = 0;
 	struct search_follow *follow = NULL;
+	struct search_follow_opts follow_opts = {.swap = swap_index};
 	sigset_t sigs;
 	const char *colon;
 	int c, sig = 0, rc;
@@ -284,17 +294,22 @@ static int run(int argc, char **argv)
 		return cli_fail("serve", &e);
 	/* registry changes made by other processes (import-sirene) reach the index; a saved
 	 * index too old for the change log is rebuilt */
-	if (search_follow_start(ix, cfg.db_path, 0, &follow, &e) != ERR_OK && e.code == ERR_CONFLICT) {
+	follow_opts.swap_ctx = &ix;
+	follow_opts.save_path = index_path;
+	api_set_search_index(ix); /* before the follower, which may swap it */
+	if (search_follow_start(ix, cfg.db_path, &follow_opts, &follow, &e) != ERR_OK &&
+	    e.code == ERR_CONFLICT) {
 		log_warn("serve: %s: rebuilding the search index", e.msg);
+		api_set_search_index(NULL);
 		search_index_free(ix);
 		err_clear(&e);
 		if (open_search_index(cfg.db_path, index_path, 1, &ix, &e) != ERR_OK)
 			return cli_fail("serve", &e);
-		search_follow_start(ix, cfg.db_path, 0, &follow, &e);
+		api_set_search_index(ix);
+		search_follow_start(ix, cfg.db_path, &follow_opts, &follow, &e);
 	}
 	if (follow == NULL)
 		log_error("serve: %s (registry changes reach the search only at restart)", e.msg);
-	api_set_search_index(ix);
 	auth_configure(&auth);
 	api_configure(&api);
 	cfg.auth_hook = auth_before;
@@ -353,7 +368,8 @@ const struct cli_cmd cmd_serve = {
 	         "                         from the connection's start or the previous reply;\n"
 	         "                         a client trickling bytes is cut past it (default 30)\n"
 	         "  --index FILE           the search index file: loaded when present, else\n"
-	         "                         built from the database and saved there\n"
+	         "                         built from the database and saved there; rebuilt\n"
+	         "                         and saved again when the registry changed a lot\n"
 	         "  --edit-window-days N   days during which an author edits an intervention\n"
 	         "                         without a trace in the audit trail (default 7)\n"
 	         "  --session-idle SECONDS idle time before a session ends (default 7200)\n"

@@ -13,9 +13,9 @@
 #include "store/store.h"
 
 struct search_follow {
-	struct search_index *ix; /* borrowed */
+	struct search_index *ix; /* borrowed; replaced by each swap */
 	struct store *s;         /* owned: the follower's own connection */
-	unsigned interval_ms;
+	struct search_follow_opts o;
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -87,6 +87,62 @@ enum err_code search_follow_apply(struct search_index *ix, struct store *s, size
 	return rc;
 }
 
+/* Builds a new index from the store, applies what changed during the build, saves it
+ * when asked, and hands it to the swap. */
+static enum err_code rebuild(struct search_follow *f, size_t delta, struct err *e)
+{
+	struct search_index *fresh = NULL;
+	struct timespec t0, t1;
+	enum err_code rc;
+	size_t n = 0;
+
+	log_info("search: %zu changes held beside the index: rebuilding it", delta);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if ((rc = search_index_build(f->s, &fresh, e)) != ERR_OK ||
+	    (rc = search_follow_apply(fresh, f->s, 0, &n, e)) != ERR_OK) {
+		search_index_free(fresh);
+		return rc;
+	}
+	if (f->o.save_path) {
+		struct err se = {0};
+
+		if (search_index_save(fresh, f->o.save_path, &se) != ERR_OK)
+			log_warn("search: the rebuilt index is not saved: %s", se.msg);
+	}
+	f->o.swap(f->o.swap_ctx, fresh);
+	f->ix = fresh;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	log_info("search: index rebuilt and in service in %.1f s",
+	         (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	return ERR_OK;
+}
+
+/* One round: applies at most rebuild_at log rows; rebuilds when the delta is past the
+ * mark, full, or when more rows wait than the delta should take. */
+static enum err_code follow_round(struct search_follow *f, size_t *applied, struct err *e)
+{
+	struct search_index_stats st;
+	enum err_code rc = search_follow_apply(f->ix, f->s, f->o.swap ? f->o.rebuild_at : 0,
+	                                       applied, e);
+	int64_t head = 0;
+
+	if (f->o.swap == NULL || (rc != ERR_OK && rc != ERR_TOO_BIG))
+		return rc;
+	search_index_stats(f->ix, &st);
+	if (rc == ERR_OK && st.delta_docs < f->o.rebuild_at) {
+		if ((rc = store_search_log_head(f->s, &head, NULL, e)) != ERR_OK ||
+		    head <= (int64_t)search_index_change_seq(f->ix))
+			return rc;
+	}
+	err_clear(e);
+	if ((rc = rebuild(f, st.delta_docs, e)) == ERR_OK) {
+		pthread_mutex_lock(&f->mu);
+		f->st.rebuilds++;
+		pthread_mutex_unlock(&f->mu);
+	}
+	return rc;
+}
+
 static void *follow_main(void *arg)
 {
 	struct search_follow *f = arg;
@@ -99,8 +155,8 @@ static void *follow_main(void *arg)
 		struct err e = {0};
 
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += f->interval_ms / 1000;
-		until.tv_nsec += (long)(f->interval_ms % 1000) * 1000000L;
+		until.tv_sec += f->o.interval_ms / 1000;
+		until.tv_nsec += (long)(f->o.interval_ms % 1000) * 1000000L;
 		if (until.tv_nsec >= 1000000000L) {
 			until.tv_sec++;
 			until.tv_nsec -= 1000000000L;
@@ -113,7 +169,7 @@ static void *follow_main(void *arg)
 		/* data_version moves when another connection commits: nothing to read else */
 		if (store_search_data_version(f->s, &v, &e) == ERR_OK && v != seen) {
 			size_t n = 0;
-			enum err_code rc = search_follow_apply(f->ix, f->s, 0, &n, &e);
+			enum err_code rc = follow_round(f, &n, &e);
 
 			pthread_mutex_lock(&f->mu);
 			f->st.rounds++;
@@ -147,8 +203,8 @@ static void *follow_main(void *arg)
 }
 
 enum err_code search_follow_start(struct search_index *ix, const char *db_path,
-                                  unsigned interval_ms, struct search_follow **out,
-                                  struct err *e)
+                                  const struct search_follow_opts *o,
+                                  struct search_follow **out, struct err *e)
 {
 	struct search_follow *f;
 	enum err_code rc;
@@ -161,11 +217,16 @@ enum err_code search_follow_start(struct search_index *ix, const char *db_path,
 		return err_set(e, ERR_INVALID, "index", "no search index to keep up to date");
 	f = xcalloc(1, sizeof *f);
 	f->ix = ix;
-	f->interval_ms = interval_ms ? interval_ms : SEARCH_FOLLOW_INTERVAL_MS;
+	if (o)
+		f->o = *o;
+	if (f->o.interval_ms == 0)
+		f->o.interval_ms = SEARCH_FOLLOW_INTERVAL_MS;
+	if (f->o.rebuild_at == 0)
+		f->o.rebuild_at = SEARCH_FOLLOW_REBUILD_AT;
 	if ((rc = store_open(db_path, 0, &f->s, e)) != ERR_OK ||
 	    (rc = store_search_log_head(f->s, &head, &had_log, e)) != ERR_OK ||
 	    (rc = store_search_log_enable(f->s, e)) != ERR_OK ||
-	    (rc = search_follow_apply(ix, f->s, 0, &n, e)) != ERR_OK) {
+	    (rc = search_follow_apply(ix, f->s, f->o.swap ? f->o.rebuild_at : 0, &n, e)) != ERR_OK) {
 		store_close(f->s);
 		free(f);
 		return rc;

@@ -28,20 +28,41 @@ struct search_follow;
 enum err_code search_follow_apply(struct search_index *ix, struct store *s, size_t max_rows,
                                   size_t *applied, struct err *e);
 
+/* Every search scans the delta (about 1 us per changed establishment): past this many
+ * changes the follower rebuilds the index instead (when it may swap it, below). */
+#define SEARCH_FOLLOW_REBUILD_AT 10000
+
+/* Called on the follower's thread with an index rebuilt from the store and brought up
+ * to date (owned by the callee from then on): put it in service in place of the one
+ * given before, and free that one once no search uses it. */
+typedef void (*search_follow_swap_fn)(void *ctx, struct search_index *fresh);
+
+struct search_follow_opts {
+	unsigned interval_ms;       /* poll interval; 0: SEARCH_FOLLOW_INTERVAL_MS */
+	size_t rebuild_at;          /* delta size that starts a rebuild; 0: SEARCH_FOLLOW_REBUILD_AT */
+	search_follow_swap_fn swap; /* NULL: never rebuild (the delta fills, then the follower
+	                             * stops and logs "rebuild it") */
+	void *swap_ctx;
+	const char *save_path;      /* a rebuilt index is also saved there (NULL: not) */
+};
+
 /* Opens db_path (its own connection), creates the change log when missing, applies what
  * changed since the index was built (ERR_CONFLICT as above when it cannot), then starts
- * a thread that polls the database every interval_ms (0: SEARCH_FOLLOW_INTERVAL_MS),
- * applies new changes and prunes the log (SEARCH_FOLLOW_KEEP). ix is borrowed and
- * must outlive the follower. *out: new, stop and free it with search_follow_stop. */
+ * a thread that polls the database (o may be NULL: defaults), applies new changes,
+ * rebuilds the index when the delta grows past o->rebuild_at (the old index serves
+ * during the rebuild, without the changes made meanwhile, which the new one has), and
+ * prunes the log (SEARCH_FOLLOW_KEEP). ix is borrowed and must outlive the follower or
+ * its swap. *out: new, stop and free it with search_follow_stop. */
 enum err_code search_follow_start(struct search_index *ix, const char *db_path,
-                                  unsigned interval_ms, struct search_follow **out,
-                                  struct err *e);
+                                  const struct search_follow_opts *o,
+                                  struct search_follow **out, struct err *e);
 /* Stops the thread, closes the connection and frees f; NULL is a no-op. */
 void search_follow_stop(struct search_follow *f);
 
 struct search_follow_stats {
 	unsigned long rounds;    /* polls that found the database changed */
 	unsigned long applied;   /* establishments updated or removed */
+	unsigned long rebuilds;  /* indexes rebuilt and swapped in */
 	int stopped;             /* 1 after an error (logged): the index needs a rebuild */
 };
 void search_follow_stats(struct search_follow *f, struct search_follow_stats *st);

@@ -269,15 +269,14 @@ enum err_code web_search(struct http_request *req, struct err *e)
 
 	if (q && strlen(q) > 256)
 		q = http_strndup(req, q, 256);
-	if (q && q[0] && api_search_index() == NULL) {
+	if (q && q[0] && (rc = api_search_run(q, SEARCH_PAGE_LIMIT, &res, e)) != ERR_OK) {
+		if (rc != ERR_BUSY)
+			return web_fail(req, rc, e);
 		web_error_page(req, 503,
 		               "La recherche n'est pas encore prête : réessayez dans un "
 		               "instant.");
 		return ERR_OK;
 	}
-	if (q && q[0] &&
-	    (rc = search_run(api_search_index(), q, SEARCH_PAGE_LIMIT, &res, e)) != ERR_OK)
-		return web_fail(req, rc, e);
 	snprintf(title, sizeof title, "Recherche%s", res ? " : résultats" : "");
 	buf_init(&b, WEB_PAGE_MAX);
 	if (web_page_begin(req, &b, title) != ERR_OK ||

@@ -218,7 +218,7 @@ static void test_thread(void **state)
 	int found = 0;
 
 	make_ids(&id, 7);
-	assert_int_equal(search_follow_start(f->ix, f->db, 20, &fl, &e), ERR_OK);
+	assert_int_equal(search_follow_start(f->ix, f->db, &(struct search_follow_opts){.interval_ms = 20}, &fl, &e), ERR_OK);
 	put(f->s, 7, "TONNELLERIE QUENTIN", "AU TONNEAU D OR", "LYON 3E ARRONDISSEMENT", "A");
 	for (int i = 0; i < 500 && !found; i++) {
 		struct timespec ts = {0, 10 * 1000000L};
@@ -233,9 +233,63 @@ static void test_thread(void **state)
 	assert_true(st.applied >= 1);
 	assert_int_equal(st.stopped, 0);
 	search_follow_stop(NULL);
-	assert_int_equal(search_follow_start(f->ix, "/nonexistent/dir/x.db", 0, &fl, &e) != ERR_OK,
+	assert_int_equal(search_follow_start(f->ix, "/nonexistent/dir/x.db", NULL, &fl, &e) != ERR_OK,
 	                 1);
 	assert_null(fl);
+}
+
+static void swap_cb(void *ctx, struct search_index *fresh)
+{
+	struct fixture *f = ctx;
+
+	search_index_free(f->ix);
+	f->ix = fresh;
+}
+
+/* Past rebuild_at changes the follower rebuilds the index and swaps it in: the new one
+ * holds the changes in its image (an empty delta) and is saved where asked. */
+static void test_rebuild(void **state)
+{
+	struct fixture *f = *state;
+	struct search_follow *fl = NULL;
+	struct search_follow_stats st = {0};
+	struct search_index_stats ixs;
+	struct search_index *saved = NULL;
+	struct err e = {0};
+	char path[sizeof f->db + 8];
+	struct ids id;
+
+	snprintf(path, sizeof path, "%s.idx", f->db);
+	assert_int_equal(search_follow_start(f->ix, f->db,
+	                                     &(struct search_follow_opts){.interval_ms = 20,
+	                                                                  .rebuild_at = 3,
+	                                                                  .swap = swap_cb,
+	                                                                  .swap_ctx = f,
+	                                                                  .save_path = path},
+	                                     &fl, &e),
+	                 ERR_OK);
+	for (unsigned k = 20; k < 25; k++)
+		put(f->s, k, k == 24 ? "CORDONNERIE XAVIER" : "VITRERIE DU PARC", NULL,
+		    "LYON 3E ARRONDISSEMENT", "A");
+	for (int i = 0; i < 500 && st.rebuilds == 0; i++) {
+		struct timespec ts = {0, 10 * 1000000L};
+
+		nanosleep(&ts, NULL);
+		search_follow_stats(fl, &st);
+	}
+	search_follow_stop(fl);
+	assert_true(st.rebuilds >= 1);
+	assert_int_equal(st.stopped, 0);
+	make_ids(&id, 24);
+	assert_string_equal(first(f->ix, "cordonnerie xavier"), id.siret);
+	search_index_stats(f->ix, &ixs);
+	assert_true(ixs.delta_docs < 3);
+	assert_true(ixs.n_docs >= 12);
+	/* the saved file is the rebuilt index */
+	assert_int_equal(search_index_open(path, SEARCH_OPEN_VERIFY, &saved, &e), ERR_OK);
+	assert_string_equal(first(saved, "cordonnerie xavier"), id.siret);
+	search_index_free(saved);
+	unlink(path);
 }
 
 static int count_cb(void *ctx, const char *siret, const struct establishment *est,
@@ -297,6 +351,7 @@ int main(void)
 	    cmocka_unit_test(test_log),
 	    cmocka_unit_test(test_apply),
 	    cmocka_unit_test(test_thread),
+	    cmocka_unit_test(test_rebuild),
 	    cmocka_unit_test(test_pruned),
 	};
 
