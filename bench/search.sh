@@ -65,7 +65,7 @@ if [ "${SERVE:-1}" = 1 ]; then
 	ERR="$WORK/$SCALE/serve.err"
 	: >"$ERR"
 	T0=$(date +%s.%N)
-	"$BIN" serve --db "$DB" --index "$IX" --listen 127.0.0.1:0 >"$ERR" 2>&1 &
+	"$BIN" serve --db "$DB" --index "$IX" --listen 127.0.0.1:0 --no-releases >"$ERR" 2>&1 &
 	PID=$!
 	i=0
 	while [ $i -lt 1200 ] && ! grep -q "listening on" "$ERR"; do

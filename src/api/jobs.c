@@ -18,10 +18,21 @@ static int running, stopping;
 static const char *db_path;
 static const struct job *const *job_list;
 
+/* Non-zero once jobs_stop was called: long jobs ask between their steps. */
+static int stop_asked(void)
+{
+	int v;
+
+	pthread_mutex_lock(&lock);
+	v = stopping;
+	pthread_mutex_unlock(&lock);
+	return v;
+}
+
 /* Runs each job whose period has passed since its last run (kept in the meta table). */
 static void run_due(struct store *s)
 {
-	for (const struct job *const *j = job_list; *j; j++) {
+	for (const struct job *const *j = job_list; *j && !stop_asked(); j++) {
 		char key[96], *last = NULL, stamp[32];
 		long long then = 0, now = (long long)time(NULL);
 		struct err e = {0};
@@ -36,6 +47,8 @@ static void run_due(struct store *s)
 			log_error("jobs: %s failed: %s", (*j)->name, e.msg);
 			continue;
 		}
+		if (stop_asked())
+			break; /* perhaps cut short: run again at the next start */
 		snprintf(stamp, sizeof stamp, "%lld", now);
 		if (store_meta_set(s, key, stamp, &e) != ERR_OK)
 			log_error("jobs: cannot note the run of %s: %s", (*j)->name, e.msg);
@@ -147,7 +160,7 @@ static enum err_code release(struct store *s, struct err *e)
 	r.threshold = setting_int(s, "stats.threshold", STATS_MIN_THRESHOLD, 1000, r.threshold);
 	r.p_percent = setting_int(s, "stats.p_percent", 1, 100, r.p_percent);
 	r.closing_days = setting_int(s, "stats.closing_days", 0, 366, r.closing_days);
-	rc = stats_release_due(s, &r, 0, NULL, &made, e);
+	rc = stats_release_due(s, &r, 0, NULL, stop_asked, &made, e);
 	if (made > 0)
 		log_info("jobs: %d statistical release(s) made", made);
 	return rc;

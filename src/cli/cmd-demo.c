@@ -90,7 +90,7 @@ static void release_closed(struct store *s)
 	printf("\nStatistics of %d (a month is released %d days after its end):\n", y,
 	       rules.closing_days);
 	fflush(stdout);
-	if (stats_release_due(s, &rules, y, stdout, &made, &e) != ERR_OK)
+	if (stats_release_due(s, &rules, y, stdout, NULL, &made, &e) != ERR_OK)
 		printf("  stopped: %s%s%s (later months wait for this one)\n", e.field,
 		       e.field[0] ? ": " : "", e.msg);
 	else if (made == 0)

@@ -30,7 +30,7 @@ static int note_release(void *ctx, const struct store_stats_release *r)
 
 /* Releases what is due in year y up to month last (the newest closed one). */
 static enum err_code due_in_year(struct store *st, const struct stats_rules *r, int y, int last,
-                                 FILE *log, int *made, struct err *e)
+                                 FILE *log, int (*stop)(void), int *made, struct err *e)
 {
 	struct seen seen = {{0}};
 	char year[8];
@@ -45,7 +45,7 @@ static enum err_code due_in_year(struct store *st, const struct stats_rules *r, 
 			newest = m;
 	/* the newest released month again (a new version if late entries changed it), then
 	 * every closed month after it, in order */
-	for (int m = newest ? newest : 1; m <= last; m++) {
+	for (int m = newest ? newest : 1; m <= last && !(stop && stop()); m++) {
 		struct stats_release_opts o = {.rules = *r, .log = NULL};
 		struct stats_release_result res;
 		char month[16];
@@ -79,7 +79,7 @@ static enum err_code due_in_year(struct store *st, const struct stats_rules *r, 
 }
 
 enum err_code stats_release_due(struct store *st, const struct stats_rules *r, int first_year,
-                                FILE *log, int *made, struct err *e)
+                                FILE *log, int (*stop)(void), int *made, struct err *e)
 {
 	int32_t today = date_today();
 	int y, m, d;
@@ -97,7 +97,7 @@ enum err_code stats_release_due(struct store *st, const struct stats_rules *r, i
 				last = mm;
 		if (last == 0)
 			continue;
-		if ((rc = due_in_year(st, r, year, last, log, made, e)) != ERR_OK)
+		if ((rc = due_in_year(st, r, year, last, log, stop, made, e)) != ERR_OK)
 			return rc;
 	}
 	return ERR_OK;

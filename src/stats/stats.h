@@ -340,9 +340,10 @@ enum err_code stats_release_run(struct store *st, const struct stats_release_opt
  * year) to this one, the newest released month again (a new version when late entries
  * changed it) and every closed month after it, in order, each written to the audit trail.
  * Stops at the first refusal (later months wait for it). *made gets the number of releases
- * made; log (may be NULL) one line each. */
+ * made; log (may be NULL) one line each. stop (may be NULL) is asked before each month:
+ * non-zero ends the work there (what is released stays; the rest waits for the next run). */
 enum err_code stats_release_due(struct store *st, const struct stats_rules *r, int first_year,
-                                FILE *log, int *made, struct err *e);
+                                FILE *log, int (*stop)(void), int *made, struct err *e);
 
 /* Builds the linear system of everything published up to release id (its year), all
  * frozen, with the frame it was read with; month (may be NULL, 8 bytes) gets the

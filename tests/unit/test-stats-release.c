@@ -447,6 +447,44 @@ static void test_late_edits_new_version(void **state)
 	store_close(s);
 }
 
+static int count_release(void *ctx, const struct store_stats_release *r)
+{
+	(void)r;
+	++*(int *)ctx;
+	return 0;
+}
+
+static int stop_now(void)
+{
+	return 1;
+}
+
+/* The schedule (the server's release job): a stop asked before a month leaves it for
+ * the next run; otherwise the closed months not released yet are released. */
+static void test_due_and_stop(void **state)
+{
+	struct store *s = open_db();
+	struct stats_rules r;
+	struct err e = {0};
+	int made = -1, before = 0, after = 0;
+
+	(void)state;
+	stats_rules_default(&r);
+	assert_int_equal(store_stats_release_each(s, "2026", 0, count_release, &before, &e), ERR_OK);
+	assert_int_equal(stats_release_due(s, &r, 2026, NULL, stop_now, &made, &e), ERR_OK);
+	assert_int_equal(made, 0);
+	assert_int_equal(store_stats_release_each(s, "2026", 0, count_release, &after, &e), ERR_OK);
+	assert_int_equal(after, before);
+	/* January is released (unchanged now); February closed on March 15 */
+	if (stats_release_due(s, &r, 2026, NULL, NULL, &made, &e) != ERR_OK)
+		fail_msg("due: %s: %s", e.field, e.msg);
+	assert_int_equal(made, 1);
+	after = 0;
+	assert_int_equal(store_stats_release_each(s, "2026", 0, count_release, &after, &e), ERR_OK);
+	assert_int_equal(after, before + 1);
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -454,6 +492,7 @@ int main(void)
 	    cmocka_unit_test(test_release_and_late_entry),
 	    cmocka_unit_test(test_api),
 	    cmocka_unit_test(test_late_edits_new_version),
+	    cmocka_unit_test(test_due_and_stop),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
