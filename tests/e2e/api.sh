@@ -9,7 +9,6 @@ export CONSTAT_TODAY=2026-06-30
 
 "$constat" demo --db "$db" --scale tiny --seed 3 >"$tmp/demo.out" 2>/dev/null || {
 	echo "demo failed"; exit 1; }
-login_of() { sqlite3 "$db" "SELECT value FROM meta WHERE key = 'demo.login.$1'"; }
 agent=$(login_of agent)
 manager=$(login_of unit_manager)
 analyst=$(login_of analyst)

@@ -26,7 +26,6 @@ cleanup() {
 trap cleanup EXIT
 
 "$constat" demo --db "$db" --scale tiny --seed 5 >/dev/null 2>&1 || { echo "demo failed"; exit 1; }
-login_of() { sqlite3 "$db" "SELECT value FROM meta WHERE key = 'demo.login.$1'"; }
 agent=$(login_of agent)
 password=demo-constat
 

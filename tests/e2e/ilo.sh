@@ -25,7 +25,6 @@ cleanup() {
 trap cleanup EXIT
 
 expect_status "demo database" 0 "$constat" demo --db "$db" --scale tiny --no-release
-login_of() { sqlite3 "$db" "SELECT value FROM meta WHERE key = 'demo.login.$1'"; }
 agent=$(login_of agent)
 umanager=$(login_of unit_manager)
 rmanager=$(login_of region_manager)
@@ -49,35 +48,6 @@ visits=$(sqlite3 "$db" "SELECT CASE status WHEN 'published' THEN value ELSE 'sec
 [ -n "$visits" ] && ok || ko "the release has a national visits cell"
 
 start_server "$db"
-
-# fetch NAME JAR PATH [CURL ARGS...]: the status; HTML bodies checked with tidy
-fetch() {
-	local name=$1 jar=$2 path=$3 code
-	shift 3
-	code=$(curl -s -b "$jar" -c "$jar" -o "$tmp/$name.out" -D "$tmp/$name.h" \
-		-w '%{http_code}' "$@" "$base$path")
-	if grep -qi '^content-type: text/html' "$tmp/$name.h"; then
-		if tidy -q -e "$tmp/$name.out" >"$tmp/$name.tidy" 2>&1 ||
-			! grep -q 'Error:' "$tmp/$name.tidy"; then
-			ok
-		else
-			ko "tidy errors in $path: $(grep Error: "$tmp/$name.tidy" | head -3)"
-		fi
-	fi
-	printf '%s' "$code"
-}
-hdr() { grep -i "^$2:" "$tmp/$1.h" | head -1 | cut -d: -f2- | sed 's/^ //; s/\r$//'; }
-has() { if grep -qF -- "$2" "$tmp/$1.out"; then ok; else ko "$1: no '$2' in the reply"; fi; }
-hasnt() { if grep -qF -- "$2" "$tmp/$1.out"; then ko "$1: '$2' in the reply"; else ok; fi; }
-csrf_of() {
-	grep -o 'name="csrf" value="[^"]*"' "$tmp/$1.out" | head -1 | sed 's/.*value="//; s/"$//'
-}
-login() {
-	: >"$1"
-	expect_eq "login form ($2)" 200 "$(fetch loginform "$1" /connexion)"
-	expect_eq "login ($2)" 303 "$(fetch loginpost "$1" /connexion \
-		--data-urlencode "login=$2" --data-urlencode "password=$password" -d suite=/)"
-}
 
 an=$tmp/an.jar; ad=$tmp/ad.jar; um=$tmp/um.jar; rm_=$tmp/rm.jar; ag=$tmp/ag.jar
 login "$an" "$analyst"
@@ -106,11 +76,11 @@ has p0 "$year"
 # --- exports
 expect_eq "pdf" 200 "$(fetch x1 "$an" "/rapport-oit/export?annee=$year&format=pdf")"
 expect_eq "pdf type" "application/pdf" "$(hdr x1 content-type)"
-expect_eq "pdf magic" "%PDF" "$(head -c 4 "$tmp/x1.out")"
+expect_eq "pdf magic" "%PDF" "$(head -c 4 "$tmp/x1.html")"
 expect_match "pdf name" "rapport-oit-$year.pdf" "$(hdr x1 content-disposition)"
 expect_eq "xlsx" 200 "$(fetch x2 "$an" "/rapport-oit/export?annee=$year&format=xlsx")"
 expect_match "xlsx type" "spreadsheetml" "$(hdr x2 content-type)"
-expect_eq "xlsx is a zip" "504b0304" "$(head -c 4 "$tmp/x2.out" | od -An -tx1 | tr -d ' \n')"
+expect_eq "xlsx is a zip" "504b0304" "$(head -c 4 "$tmp/x2.html" | od -An -tx1 | tr -d ' \n')"
 expect_eq "csv" 200 "$(fetch x3 "$an" "/rapport-oit/export?annee=$year&format=csv")"
 expect_match "csv type" "text/csv" "$(hdr x3 content-type)"
 has x3 'annee,tableau,ligne,colonne,valeur'
@@ -118,7 +88,7 @@ has x3 'annee,tableau,ligne,colonne,valeur'
 csv_visits() {
 	grep -F "Visites d'inspection (sur site),Valeur," "$1" | head -1 | sed 's/.*,//; s/\r$//'
 }
-got=$(csv_visits "$tmp/x3.out")
+got=$(csv_visits "$tmp/x3.html")
 expect_eq "visits in the CSV = released cell" "$visits" "$got"
 expect_eq "admin export" 200 "$(fetch x4 "$ad" "/rapport-oit/export?annee=$year&format=csv")"
 

@@ -57,6 +57,43 @@ start_server() {
 	base=http://127.0.0.1:$port
 }
 
+# login_of ROLE: the demo login of a role ("agent", "unit_manager"...) in $db
+login_of() { sqlite3 "$db" "SELECT value FROM meta WHERE key = 'demo.login.$1'"; }
+
+# Browser helpers. fetch NAME JAR PATH [CURL ARGS...]: the reply into $tmp/NAME.html,
+# its headers into $tmp/NAME.h, the cookies in JAR; prints the status. An HTML reply is
+# checked with tidy (an error fails the test; warnings go to $tmp/warnings) and its path
+# noted in $tmp/pages.
+fetch() {
+	local name=$1 jar=$2 path=$3 code
+	shift 3
+	code=$(curl -s -b "$jar" -c "$jar" -o "$tmp/$name.html" -D "$tmp/$name.h" \
+		-w '%{http_code}' "$@" "$base$path")
+	if grep -qi '^content-type: text/html' "$tmp/$name.h"; then
+		echo "$path" >>"$tmp/pages"
+		if tidy -q -e "$tmp/$name.html" >"$tmp/$name.tidy" 2>&1 ||
+			! grep -q 'Error:' "$tmp/$name.tidy"; then
+			ok
+		else
+			ko "tidy errors in $path: $(grep Error: "$tmp/$name.tidy" | head -3)"
+		fi
+		grep 'Warning:' "$tmp/$name.tidy" | sed 's/^line [0-9]* column [0-9]* - //' \
+			>>"$tmp/warnings"
+	fi
+	printf '%s' "$code"
+}
+hdr() { grep -i "^$2:" "$tmp/$1.h" | head -1 | cut -d: -f2- | sed 's/^ //; s/\r$//'; }
+csrf_of() { grep -o 'name="csrf" value="[^"]*"' "$tmp/$1.html" | head -1 | sed 's/.*value="//; s/"$//'; }
+has() { if grep -qF -- "$2" "$tmp/$1.html"; then ok; else ko "$1: no '$2' in the reply"; fi; }
+hasnt() { if grep -qF -- "$2" "$tmp/$1.html"; then ko "$1: '$2' in the reply"; else ok; fi; }
+# login JAR LOGIN [PASSWORD]: through the form, as a browser does ($password by default)
+login() {
+	: >"$1"
+	expect_eq "login form ($2)" 200 "$(fetch loginform "$1" /connexion)"
+	expect_eq "login ($2)" 303 "$(fetch loginpost "$1" /connexion \
+		--data-urlencode "login=$2" --data-urlencode "password=${3:-$password}" -d suite=/)"
+}
+
 finish() {
 	echo "$passed passed, $failed failed"
 	[ "$failed" -eq 0 ]

@@ -28,7 +28,6 @@ trap cleanup EXIT
 # The data is made as of a fixed day, so that the months released are always the same.
 export CONSTAT_TODAY=2026-03-31
 expect_status "demo database" 0 "$constat" demo --db "$db" --scale tiny --no-release
-login_of() { sqlite3 "$db" "SELECT value FROM meta WHERE key = 'demo.login.$1'"; }
 agent=$(login_of agent)
 umanager=$(login_of unit_manager)
 rmanager=$(login_of region_manager)
@@ -46,32 +45,6 @@ other=$(sqlite3 "$db" "SELECT code FROM org_unit WHERE level = 'unit' AND code !
                        ORDER BY code LIMIT 1")
 
 start_server "$db"
-
-# fetch NAME JAR PATH [CURL ARGS...]: as in web.sh (HTML checked with tidy)
-fetch() {
-	local name=$1 jar=$2 path=$3 code
-	shift 3
-	code=$(curl -s -b "$jar" -c "$jar" -o "$tmp/$name.html" -D "$tmp/$name.h" \
-		-w '%{http_code}' "$@" "$base$path")
-	if grep -qi '^content-type: text/html' "$tmp/$name.h"; then
-		if tidy -q -e "$tmp/$name.html" >"$tmp/$name.tidy" 2>&1 ||
-			! grep -q 'Error:' "$tmp/$name.tidy"; then
-			ok
-		else
-			ko "tidy errors in $path: $(grep Error: "$tmp/$name.tidy" | head -3)"
-		fi
-	fi
-	printf '%s' "$code"
-}
-hdr() { grep -i "^$2:" "$tmp/$1.h" | head -1 | cut -d: -f2- | sed 's/^ //; s/\r$//'; }
-has() { if grep -qF -- "$2" "$tmp/$1.html"; then ok; else ko "$1: no '$2' in the page"; fi; }
-hasnt() { if grep -qF -- "$2" "$tmp/$1.html"; then ko "$1: '$2' in the page"; else ok; fi; }
-login() {
-	: >"$1"
-	expect_eq "login form ($2)" 200 "$(fetch loginform "$1" /connexion)"
-	expect_eq "login ($2)" 303 "$(fetch loginpost "$1" /connexion \
-		--data-urlencode "login=$2" --data-urlencode "password=$password" -d suite=/)"
-}
 
 an=$tmp/an.jar; um=$tmp/um.jar; rm_=$tmp/rm.jar; ag=$tmp/ag.jar
 login "$an" "$analyst"

@@ -42,7 +42,6 @@ expect_eq "demo: each release audited" "$nrel" \
 expect_status "demo again" 0 "$constat" demo --db "$db" --scale tiny
 expect_eq "demo again: nothing more released" "$nrel" "$(sqlite3 "$db" "SELECT count(*) FROM stats_release")"
 if grep -q "released already" "$tmp/out"; then ok; else ko "demo again: says the months are released already"; fi
-login_of() { sqlite3 "$db" "SELECT value FROM meta WHERE key = 'demo.login.$1'"; }
 agent=$(login_of agent)
 manager=$(login_of unit_manager)
 admin=$(login_of admin)
@@ -56,39 +55,7 @@ for _ in $(seq 1 100); do
 	sleep 0.1
 done
 
-# fetch NAME JAR PATH [CURL ARGS...]: the page into $tmp/NAME.html, headers into
-# $tmp/NAME.h; prints the status. HTML replies are checked with tidy.
-fetch() {
-	local name=$1 jar=$2 path=$3 code
-	shift 3
-	code=$(curl -s -b "$jar" -c "$jar" -o "$tmp/$name.html" -D "$tmp/$name.h" \
-		-w '%{http_code}' "$@" "$base$path")
-	if grep -qi '^content-type: text/html' "$tmp/$name.h"; then
-		echo "$path" >>"$tmp/pages"
-		if tidy -q -e "$tmp/$name.html" >"$tmp/$name.tidy" 2>&1 ||
-			! grep -q 'Error:' "$tmp/$name.tidy"; then
-			ok
-		else
-			ko "tidy errors in $path: $(grep Error: "$tmp/$name.tidy" | head -3)"
-		fi
-		grep 'Warning:' "$tmp/$name.tidy" | sed 's/^line [0-9]* column [0-9]* - //' \
-			>>"$tmp/warnings"
-	fi
-	printf '%s' "$code"
-}
-hdr() { grep -i "^$2:" "$tmp/$1.h" | head -1 | cut -d: -f2- | sed 's/^ //; s/\r$//'; }
 body() { cat "$tmp/$1.html"; }
-csrf_of() { grep -o 'name="csrf" value="[^"]*"' "$tmp/$1.html" | head -1 | sed 's/.*value="//; s/"$//'; }
-has() { if grep -qF -- "$2" "$tmp/$1.html"; then ok; else ko "$1: no '$2' in the page"; fi; }
-hasnt() { if grep -qF -- "$2" "$tmp/$1.html"; then ko "$1: '$2' in the page"; else ok; fi; }
-
-# login JAR LOGIN [PASSWORD]: through the form, as a browser does
-login() {
-	: >"$1"
-	expect_eq "login form ($2)" 200 "$(fetch loginform "$1" /connexion)"
-	expect_eq "login ($2)" 303 "$(fetch loginpost "$1" /connexion \
-		--data-urlencode "login=$2" --data-urlencode "password=${3:-$password}" -d suite=/)"
-}
 
 # --- anonymous
 anon=$tmp/anon.jar
