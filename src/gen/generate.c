@@ -151,6 +151,12 @@ struct g_set {
 	size_t cap, n;
 };
 
+/* A set of 64-bit hashes (company name and commune), open addressing, 0 never stored. */
+struct g_hset {
+	uint64_t *slot;
+	size_t cap, n;
+};
+
 struct gen {
 	struct store *s;
 	const struct gen_options *o;
@@ -182,6 +188,7 @@ struct gen {
 	struct g_agent *agents;
 	size_t nagents, cagents;
 	struct g_set logins;
+	struct g_hset names;         /* company names taken, per commune */
 	int demo_agent;
 
 	double *naf_cum;
@@ -279,6 +286,30 @@ static int set_add(struct g_set *set, const char *s)
 		if (strcmp(set->slot[i], s) == 0)
 			return 0;
 	set->slot[i] = xstrdup(s);
+	set->n++;
+	return 1;
+}
+
+/* Adds h to the set; returns 0 when it was there already. */
+static int hset_add(struct g_hset *set, uint64_t h)
+{
+	size_t i;
+
+	h = h ? h : 1;
+	if ((set->n + 1) * 2 > set->cap) {
+		struct g_hset bigger = {xcalloc(set->cap ? set->cap * 2 : 1024, sizeof(uint64_t)),
+		                        set->cap ? set->cap * 2 : 1024, 0};
+
+		for (i = 0; i < set->cap; i++)
+			if (set->slot[i])
+				hset_add(&bigger, set->slot[i]);
+		free(set->slot);
+		*set = bigger;
+	}
+	for (i = h & (set->cap - 1); set->slot[i]; i = (i + 1) & (set->cap - 1))
+		if (set->slot[i] == h)
+			return 0;
+	set->slot[i] = h;
 	set->n++;
 	return 1;
 }
@@ -975,18 +1006,31 @@ static const char *legal_category(struct rng *r, const char *naf, int nest, int 
 }
 
 /* A company name ("BOULANGERIE DUPONT", "SCI HORIZON", "MARTIN ET FILS"...). */
+/* The name of a new legal unit. attempt > 0: the name drawn before is taken in the
+ * commune (a denomination is protected against confusion), so public bodies take the
+ * next of their other kinds of body and the others draw again. */
 static void company_name(struct rng *r, const char *naf, const char *category, size_t commune,
-                         const struct refdata *rd, char *out, size_t max)
+                         const struct refdata *rd, int attempt, char *out, size_t max)
 {
+	static const char *const local_bodies[] = {
+	    "COMMUNE DE", "CCAS DE", "CAISSE DES ECOLES DE", "SIVOM DE", "REGIE DES EAUX DE",
+	    "OFFICE DE TOURISME DE", "SYNDICAT INTERCOMMUNAL DE"};
+	static const char *const dept_bodies[] = {"DEPARTEMENT", "SDIS", "CDG", "MDPH", "CAUE"};
+	static const char *const health_bodies[] = {"CENTRE HOSPITALIER DE", "HOPITAL LOCAL DE",
+	                                            "EHPAD PUBLIC DE", "CENTRE HOSPITALIER "
+	                                            "INTERCOMMUNAL DE"};
 	const char *act = words_activity(r, naf);
 	char sur[48], town[80], buf[48];
 	double u = rng_double(r);
+	size_t alt = (size_t)attempt;
 
 	words_upper_ascii(words_surname(r, buf, sizeof buf), sur, sizeof sur);
 	if (strcmp(category, "7210") == 0 || strcmp(category, "7346") == 0) {
 		words_upper_ascii(rd->communes[commune].name, town, sizeof town);
-		snprintf(out, max, "%s %s", category[1] == '2' ? "COMMUNE DE" : "COMMUNAUTE DE "
-		         "COMMUNES DE", town);
+		if (category[1] == '3' && alt == 0)
+			snprintf(out, max, "COMMUNAUTE DE COMMUNES DE %s", town);
+		else
+			snprintf(out, max, "%s %s", local_bodies[alt % COUNT(local_bodies)], town);
 		return;
 	}
 	if (strcmp(category, "7220") == 0) {
@@ -994,29 +1038,47 @@ static void company_name(struct rng *r, const char *naf, const char *category, s
 			refdata_department_find(rd->communes[commune].department);
 
 		words_upper_ascii(d ? d->name : rd->communes[commune].name, town, sizeof town);
-		snprintf(out, max, "DEPARTEMENT %s", town);
+		snprintf(out, max, "%s %s", dept_bodies[alt % COUNT(dept_bodies)], town);
 		return;
 	}
 	if (strcmp(category, "7364") == 0 || strcmp(category, "7331") == 0) {
 		words_upper_ascii(rd->communes[commune].name, town, sizeof town);
 		if (category[2] == '6')
-			snprintf(out, max, "CENTRE HOSPITALIER DE %s", town);
+			snprintf(out, max, "%s %s", health_bodies[alt % COUNT(health_bodies)], town);
 		else
 			snprintf(out, max, "%s %s", rng_chance(r, 0.6) ? "COLLEGE" : "LYCEE",
 			         rng_chance(r, 0.5) ? sur : words_pick(r, WORDS_STREET));
 		return;
 	}
 	if (strcmp(category, "9220") == 0) {
-		static const char *const assoc[] = {"ASSOCIATION", "AMICALE", "COMITE DES FETES",
-		                                    "CLUB", "UNION SPORTIVE", "FOYER RURAL"};
+		static const char *const assoc[] = {"ASSOCIATION", "AMICALE", "CLUB", "COMITE",
+		                                    "UNION SPORTIVE", "FOYER RURAL"};
+		static const char *const object[] = {
+		    "SPORTIVE", "CULTURELLE", "DES PARENTS D ELEVES", "DE CHASSE", "DE PECHE",
+		    "DU PATRIMOINE", "DES COMMERCANTS", "DES SAPEURS POMPIERS", "DES ANCIENS",
+		    "DES AINES", "FAMILIALE", "DE GYMNASTIQUE", "DE JUDO", "DE TENNIS",
+		    "DE FOOTBALL", "DE BASKET", "MUSICALE", "DE THEATRE", "DES JEUNES",
+		    "DE QUARTIER", "DE RANDONNEE", "DES DONNEURS DE SANG", "D ENTRAIDE",
+		    "DE LOISIRS", "DES FETES", "DES LOCATAIRES", "DE DANSE", "DE PETANQUE"};
+		const char *a = assoc[words_zipf(r, COUNT(assoc))];
+
 		words_upper_ascii(rd->communes[commune].name, town, sizeof town);
-		snprintf(out, max, "%s %s %s", assoc[words_zipf(r, COUNT(assoc))],
-		         rng_chance(r, 0.5) ? "DE" : words_pick(r, WORDS_GENERIC), town);
+		if (strcmp(a, "UNION SPORTIVE") == 0 || strcmp(a, "FOYER RURAL") == 0)
+			snprintf(out, max, "%s %s %.60s", a, u < 0.5 ? "DE" : sur, town);
+		else if (u < 0.6)
+			snprintf(out, max, "%s %s DE %s", a, object[rng_below(r, COUNT(object))], town);
+		else
+			snprintf(out, max, "%s %s %s", a, object[rng_below(r, COUNT(object))],
+			         u < 0.8 ? sur : words_pick(r, WORDS_STREET));
 		return;
 	}
 	if (strcmp(category, "6540") == 0) {
-		snprintf(out, max, "SCI %s", u < 0.7 ? sur : u < 0.85 ? words_pick(r, WORDS_GENERIC)
-		                                               : words_brand(r, buf, sizeof buf));
+		if (u < 0.15)
+			snprintf(out, max, "SCI %c%c%c", 'A' + (int)rng_below(r, 26),
+			         'A' + (int)rng_below(r, 26), 'A' + (int)rng_below(r, 26));
+		else
+			snprintf(out, max, "SCI %s", u < 0.8 ? sur : u < 0.9 ? words_pick(r, WORDS_GENERIC)
+			                                               : words_brand(r, buf, sizeof buf));
 		return;
 	}
 	if (act && u < 0.35)
@@ -1127,7 +1189,13 @@ static enum err_code registry(struct gen *g)
 			words_upper_ascii(lastn, last_up, sizeof last_up);
 			name[0] = '\0';
 		} else {
-			company_name(&r, naf, category, commune, g->rd, name, sizeof name);
+			/* a name taken in the commune is drawn again (three times at most) */
+			for (int attempt = 0; attempt < 4; attempt++) {
+				company_name(&r, naf, category, commune, g->rd, attempt, name,
+				             sizeof name);
+				if (hset_add(&g->names, hash_str(name) ^ (commune + 1) * 0x9e3779b97f4a7c15ULL))
+					break;
+			}
 		}
 		acronym[0] = '\0';
 		if (!sole && rng_chance(&r, 0.05)) {
@@ -1997,6 +2065,7 @@ static void gen_release(struct gen *g)
 	}
 	free(g->agents);
 	set_release(&g->logins);
+	free(g->names.slot);
 	for (size_t i = 0; i < g->rd->n_communes && g->postcodes; i++)
 		free(g->postcodes[i]);
 	free(g->postcodes);

@@ -187,7 +187,7 @@ static const char *const brand_tail[] = {"", "IA", "EO", "IS", "A", "O", "UM", "
 
 const char *words_surname(struct rng *r, char *buf, size_t max)
 {
-	if (rng_chance(r, 0.5))
+	if (rng_chance(r, 0.3))
 		return words_pick(r, WORDS_LAST);
 	const char *h = sur_head[rng_below(r, COUNT(sur_head))];
 	size_t m = (size_t)rng_below(r, COUNT(sur_mid) + 1);

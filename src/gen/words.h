@@ -24,8 +24,8 @@ enum words_list {
 
 /* An entry drawn with a Zipf-like skew fitted to each list; borrowed, static. */
 const char *words_pick(struct rng *r, enum words_list which);
-/* A surname: half the time one of the common list (words_pick(WORDS_LAST), static),
- * otherwise one of about 80,000 made of French-sounding parts ("Berthaudin") written
+/* A surname: 30 % of the time one of the common list (words_pick(WORDS_LAST), static),
+ * otherwise one of about 100,000 made of French-sounding parts ("Berthaudin") written
  * into buf (max bytes) and returned. France has over a million surnames; a list of a
  * few hundred alone makes homonyms (the same company name in the same commune) far
  * more common than in SIRENE. */
