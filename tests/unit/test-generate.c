@@ -300,7 +300,7 @@ static void test_homonyms_rare(void **state)
 	    "SELECT 1000 * (SELECT coalesce(sum(n), 0) FROM g WHERE ns > 1) / (SELECT count(*) FROM k)";
 
 	(void)state;
-	assert_in_range(one(db, shared), 0, 60);  /* per mille */
+	assert_in_range(one(db, shared), 0, 20);  /* per mille */
 	sqlite3_close(db);
 }
 
