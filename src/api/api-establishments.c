@@ -14,39 +14,59 @@
 #include "search/search.h"
 
 /* The index searches run on. A rebuilt index replaces it while the server runs
- * (api_swap_search_index): searches hold the read lock for the length of search_run
- * (whose results are copies), so the old one is unreachable once the swap returns. */
+ * (api_swap_search_index): each search counts itself on the index it started with, new
+ * searches go to the new index at once, and the swap waits only for the searches still
+ * running on the old one (search_run's results are copies), so the old one is
+ * unreachable once the swap returns. */
 static struct search_index *index_ptr;
-static pthread_rwlock_t index_lock = PTHREAD_RWLOCK_INITIALIZER;
-
-void api_set_search_index(struct search_index *ix)
-{
-	pthread_rwlock_wrlock(&index_lock);
-	index_ptr = ix;
-	pthread_rwlock_unlock(&index_lock);
-}
+static unsigned index_users;           /* searches running on index_ptr */
+static unsigned old_users;             /* searches running on the index being swapped out */
+static pthread_mutex_t index_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t index_drained = PTHREAD_COND_INITIALIZER;
 
 struct search_index *api_swap_search_index(struct search_index *ix)
 {
 	struct search_index *old;
 
-	pthread_rwlock_wrlock(&index_lock);
+	pthread_mutex_lock(&index_mu);
+	while (old_users > 0) /* another swap still draining (only one swapper: the follower) */
+		pthread_cond_wait(&index_drained, &index_mu);
 	old = index_ptr;
+	old_users = index_users;
+	index_users = 0;
 	index_ptr = ix;
-	pthread_rwlock_unlock(&index_lock);
+	while (old_users > 0)
+		pthread_cond_wait(&index_drained, &index_mu);
+	pthread_mutex_unlock(&index_mu);
 	return old;
+}
+
+void api_set_search_index(struct search_index *ix)
+{
+	(void)api_swap_search_index(ix);
 }
 
 enum err_code api_search_run(const char *q, size_t limit, struct search_result **out,
                              struct err *e)
 {
+	struct search_index *ix;
 	enum err_code rc;
 
 	*out = NULL;
-	pthread_rwlock_rdlock(&index_lock);
-	rc = index_ptr ? search_run(index_ptr, q, limit, out, e)
-	               : err_set(e, ERR_BUSY, NULL, "the search index is not ready yet");
-	pthread_rwlock_unlock(&index_lock);
+	pthread_mutex_lock(&index_mu);
+	ix = index_ptr;
+	index_users += ix != NULL;
+	pthread_mutex_unlock(&index_mu);
+	if (ix == NULL)
+		return err_set(e, ERR_BUSY, NULL, "the search index is not ready yet");
+	rc = search_run(ix, q, limit, out, e);
+	pthread_mutex_lock(&index_mu);
+	if (ix == index_ptr) {
+		index_users--;
+	} else if (--old_users == 0) {
+		pthread_cond_broadcast(&index_drained);
+	}
+	pthread_mutex_unlock(&index_mu);
 	return rc;
 }
 

@@ -72,17 +72,21 @@ expect_eq "search" 200 "$status"
 siret=$(json 'd["results"][0]["siret"]')
 expect_match "search gives a SIRET" '^[0-9]{14}$' "$siret"
 expect_eq "limit respected" 3 "$(json 'len(d["results"])')"
-# A registry update made by another process while the server runs (import-sirene) is
-# searchable within a moment, without a restart.
-newsiret=$(python3 -c '
-def luhn_ok(s):
+# luhn_complete DIGITS: DIGITS and the check digit that makes them pass the Luhn check
+luhn_complete() {
+	python3 -c '
+import sys
+def luhn_ok(x):
     t = 0
-    for i, ch in enumerate(reversed(s)):
+    for i, ch in enumerate(reversed(x)):
         d = int(ch) * (2 if i % 2 else 1)
         t += d - 9 if d > 9 else d
     return t % 10 == 0
-siren = next("98765432" + str(k) for k in range(10) if luhn_ok("98765432" + str(k)))
-print(next(siren + "0001" + str(k) for k in range(10) if luhn_ok(siren + "0001" + str(k))))')
+print(next(sys.argv[1] + str(k) for k in range(10) if luhn_ok(sys.argv[1] + str(k))))' "$1"
+}
+# A registry update made by another process while the server runs (import-sirene) is
+# searchable within a moment, without a restart.
+newsiret=$(luhn_complete "$(luhn_complete 98765432)0001")
 {
 	echo "siren,siret,nic,statutDiffusionEtablissement,dateCreationEtablissement,trancheEffectifsEtablissement,etablissementSiege,numeroVoieEtablissement,indiceRepetitionEtablissement,typeVoieEtablissement,libelleVoieEtablissement,complementAdresseEtablissement,codePostalEtablissement,libelleCommuneEtablissement,codeCommuneEtablissement,enseigne1Etablissement,enseigne2Etablissement,enseigne3Etablissement,denominationUsuelleEtablissement,activitePrincipaleEtablissement,nomenclatureActivitePrincipaleEtablissement,etatAdministratifEtablissement"
 	echo "${newsiret:0:9},$newsiret,${newsiret:9},O,2026-01-01,11,true,4,,RUE,DES TESTS,,35000,RENNES,35238,ZYGOMORPHE TRANSPORTS,,,,49.41A,NAFv2,A"
@@ -303,16 +307,7 @@ start_server "$db" --index "$tmp/search.idx"
 expect_eq "index saved" 1 "$([ -s "$tmp/search.idx" ] && echo 1)"
 kill -TERM $pid
 wait $pid
-newsiret2=$(python3 -c '
-import sys
-s = sys.argv[1][:9] + "0002"
-def luhn_ok(x):
-    t = 0
-    for i, ch in enumerate(reversed(x)):
-        d = int(ch) * (2 if i % 2 else 1)
-        t += d - 9 if d > 9 else d
-    return t % 10 == 0
-print(next(s + str(k) for k in range(10) if luhn_ok(s + str(k))))' "$newsiret")
+newsiret2=$(luhn_complete "${newsiret:0:9}0002")
 {
 	head -1 "$tmp/new.csv"
 	echo "${newsiret2:0:9},$newsiret2,${newsiret2:9},O,2026-02-01,11,false,8,,RUE,DES ESSAIS,,35000,RENNES,35238,ZYGOMORPHE LOGISTIQUE,,,,52.29A,NAFv2,A"

@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 
+#include "api/api.h"
 #include "domain/siret.h"
 #include "search/follow.h"
 #include "search/search.h"
@@ -292,6 +294,65 @@ static void test_rebuild(void **state)
 	unlink(path);
 }
 
+struct searcher {
+	volatile int *stop;
+	unsigned runs, failures;
+};
+
+static void *search_loop(void *arg)
+{
+	struct searcher *w = arg;
+
+	while (!*w->stop) {
+		struct search_result *r = NULL;
+		struct err e = {0};
+
+		if (api_search_run("pharmacie centrale lyon", 10, &r, &e) != ERR_OK || r->n == 0)
+			w->failures++;
+		search_result_free(r);
+		w->runs++;
+	}
+	return NULL;
+}
+
+/* The server's swap: searches keep running on two threads while the index they use is
+ * replaced and the old one freed, five times over (under ASan a search still on a
+ * freed index would be a use after free); none fails. */
+static void test_swap_under_load(void **state)
+{
+	struct fixture *f = *state;
+	volatile int stop = 0;
+	struct searcher w[2] = {{&stop, 0, 0}, {&stop, 0, 0}};
+	pthread_t t[2];
+	struct err e = {0};
+
+	api_set_search_index(f->ix);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, search_loop, &w[i]), 0);
+	for (int k = 0; k < 5; k++) {
+		struct search_index *fresh = NULL;
+		struct timespec ts = {0, 5 * 1000000L};
+
+		nanosleep(&ts, NULL);
+		assert_int_equal(search_index_build(f->s, &fresh, &e), ERR_OK);
+		assert_ptr_equal(api_swap_search_index(fresh), f->ix);
+		search_index_free(f->ix);
+		f->ix = fresh;
+	}
+	stop = 1;
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	assert_ptr_equal(api_swap_search_index(NULL), f->ix);
+	assert_true(w[0].runs + w[1].runs > 5);
+	assert_int_equal(w[0].failures + w[1].failures, 0);
+	{
+		struct search_result *r = NULL;
+
+		assert_int_equal(api_search_run("x", 10, &r, &e), ERR_BUSY);
+		assert_null(r);
+	}
+}
+
 static int count_cb(void *ctx, const char *siret, const struct establishment *est,
                     const struct legal_unit *u)
 {
@@ -352,6 +413,7 @@ int main(void)
 	    cmocka_unit_test(test_apply),
 	    cmocka_unit_test(test_thread),
 	    cmocka_unit_test(test_rebuild),
+	    cmocka_unit_test(test_swap_under_load),
 	    cmocka_unit_test(test_pruned),
 	};
 
