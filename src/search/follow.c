@@ -118,7 +118,8 @@ static enum err_code rebuild(struct search_follow *f, size_t delta, struct err *
 }
 
 /* One round: applies at most rebuild_at log rows; rebuilds when the delta is past the
- * mark, full, or when more rows wait than the delta should take. */
+ * mark, full, when more rows wait than the delta should take, or when the log was pruned
+ * past the index (another server's follower pruned while this one lagged). */
 static enum err_code follow_round(struct search_follow *f, size_t *applied, struct err *e)
 {
 	struct search_index_stats st;
@@ -126,7 +127,7 @@ static enum err_code follow_round(struct search_follow *f, size_t *applied, stru
 	                                       applied, e);
 	int64_t head = 0;
 
-	if (f->o.swap == NULL || (rc != ERR_OK && rc != ERR_TOO_BIG))
+	if (f->o.swap == NULL || (rc != ERR_OK && rc != ERR_TOO_BIG && rc != ERR_CONFLICT))
 		return rc;
 	search_index_stats(f->ix, &st);
 	if (rc == ERR_OK && st.delta_docs < f->o.rebuild_at) {

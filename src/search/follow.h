@@ -49,8 +49,9 @@ struct search_follow_opts {
 /* Opens db_path (its own connection), creates the change log when missing, applies what
  * changed since the index was built (ERR_CONFLICT as above when it cannot), then starts
  * a thread that polls the database (o may be NULL: defaults), applies new changes,
- * rebuilds the index when the delta grows past o->rebuild_at (the old index serves
- * during the rebuild, without the changes made meanwhile, which the new one has), and
+ * rebuilds the index when the delta grows past o->rebuild_at or the log was pruned past
+ * it (the old index serves during the rebuild, without the changes made meanwhile,
+ * which the new one has), and
  * prunes the log (SEARCH_FOLLOW_KEEP). ix is borrowed and must outlive the follower or
  * its swap. *out: new, stop and free it with search_follow_stop. */
 enum err_code search_follow_start(struct search_index *ix, const char *db_path,

@@ -404,6 +404,33 @@ static void test_pruned(void **state)
 	assert_string_equal(e.field, "index");
 	assert_non_null(strstr(e.msg, "rebuild"));
 	assert_int_equal(n, 0);
+
+	/* a running follower that finds the log pruned past its index rebuilds it */
+	struct search_follow *fl = NULL;
+	struct search_follow_stats st = {0};
+	struct ids id9;
+
+	assert_int_equal(store_search_log_head(f->s2, &head, NULL, &e), ERR_OK);
+	search_index_set_change_seq(f->ix, (uint64_t)head);
+	assert_int_equal(search_follow_start(f->ix, f->db,
+	                                     &(struct search_follow_opts){.interval_ms = 20,
+	                                                                  .swap = swap_cb,
+	                                                                  .swap_ctx = f},
+	                                     &fl, &e),
+	                 ERR_OK);
+	search_index_set_change_seq(f->ix, (uint64_t)(mark - 1));
+	put(f->s, 9, "MIROITERIE YVONNET", NULL, "LYON 3E ARRONDISSEMENT", "A");
+	for (int i = 0; i < 500 && st.rebuilds == 0; i++) {
+		struct timespec ts = {0, 10 * 1000000L};
+
+		nanosleep(&ts, NULL);
+		search_follow_stats(fl, &st);
+	}
+	search_follow_stop(fl);
+	assert_true(st.rebuilds >= 1);
+	assert_int_equal(st.stopped, 0);
+	make_ids(&id9, 9);
+	assert_string_equal(first(f->ix, "miroiterie yvonnet"), id9.siret);
 }
 
 int main(void)
