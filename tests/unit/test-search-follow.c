@@ -248,13 +248,29 @@ static void swap_cb(void *ctx, struct search_index *fresh)
 	f->ix = fresh;
 }
 
+/* Waits (5 s at most) until the follower has rebuilt its index, stops it, and checks
+ * that it rebuilt without stopping on an error. */
+static void wait_rebuild_and_stop(struct search_follow *fl)
+{
+	struct search_follow_stats st = {0};
+
+	for (int i = 0; i < 500 && st.rebuilds == 0; i++) {
+		struct timespec ts = {0, 10 * 1000000L};
+
+		nanosleep(&ts, NULL);
+		search_follow_stats(fl, &st);
+	}
+	search_follow_stop(fl);
+	assert_true(st.rebuilds >= 1);
+	assert_int_equal(st.stopped, 0);
+}
+
 /* Past rebuild_at changes the follower rebuilds the index and swaps it in: the new one
  * holds the changes in its image (an empty delta) and is saved where asked. */
 static void test_rebuild(void **state)
 {
 	struct fixture *f = *state;
 	struct search_follow *fl = NULL;
-	struct search_follow_stats st = {0};
 	struct search_index_stats ixs;
 	struct search_index *saved = NULL;
 	struct err e = {0};
@@ -273,15 +289,7 @@ static void test_rebuild(void **state)
 	for (unsigned k = 20; k < 25; k++)
 		put(f->s, k, k == 24 ? "CORDONNERIE XAVIER" : "VITRERIE DU PARC", NULL,
 		    "LYON 3E ARRONDISSEMENT", "A");
-	for (int i = 0; i < 500 && st.rebuilds == 0; i++) {
-		struct timespec ts = {0, 10 * 1000000L};
-
-		nanosleep(&ts, NULL);
-		search_follow_stats(fl, &st);
-	}
-	search_follow_stop(fl);
-	assert_true(st.rebuilds >= 1);
-	assert_int_equal(st.stopped, 0);
+	wait_rebuild_and_stop(fl);
 	make_ids(&id, 24);
 	assert_string_equal(first(f->ix, "cordonnerie xavier"), id.siret);
 	search_index_stats(f->ix, &ixs);
@@ -407,7 +415,6 @@ static void test_pruned(void **state)
 
 	/* a running follower that finds the log pruned past its index rebuilds it */
 	struct search_follow *fl = NULL;
-	struct search_follow_stats st = {0};
 	struct ids id9;
 
 	assert_int_equal(store_search_log_head(f->s2, &head, NULL, &e), ERR_OK);
@@ -420,15 +427,7 @@ static void test_pruned(void **state)
 	                 ERR_OK);
 	search_index_set_change_seq(f->ix, (uint64_t)(mark - 1));
 	put(f->s, 9, "MIROITERIE YVONNET", NULL, "LYON 3E ARRONDISSEMENT", "A");
-	for (int i = 0; i < 500 && st.rebuilds == 0; i++) {
-		struct timespec ts = {0, 10 * 1000000L};
-
-		nanosleep(&ts, NULL);
-		search_follow_stats(fl, &st);
-	}
-	search_follow_stop(fl);
-	assert_true(st.rebuilds >= 1);
-	assert_int_equal(st.stopped, 0);
+	wait_rebuild_and_stop(fl);
 	make_ids(&id9, 9);
 	assert_string_equal(first(f->ix, "miroiterie yvonnet"), id9.siret);
 }
