@@ -1016,9 +1016,9 @@ static void company_name(struct rng *r, const char *naf, const char *category, s
 	    "COMMUNE DE", "CCAS DE", "CAISSE DES ECOLES DE", "SIVOM DE", "REGIE DES EAUX DE",
 	    "OFFICE DE TOURISME DE", "SYNDICAT INTERCOMMUNAL DE"};
 	static const char *const dept_bodies[] = {"DEPARTEMENT", "SDIS", "CDG", "MDPH", "CAUE"};
-	static const char *const health_bodies[] = {"CENTRE HOSPITALIER DE", "HOPITAL LOCAL DE",
-	                                            "EHPAD PUBLIC DE", "CENTRE HOSPITALIER "
-	                                            "INTERCOMMUNAL DE"};
+	static const char *const health_bodies[] = {
+	    "CENTRE HOSPITALIER DE", "HOPITAL LOCAL DE", "EHPAD PUBLIC DE",
+	    "CENTRE HOSPITALIER INTERCOMMUNAL DE"};
 	const char *act = words_activity(r, naf);
 	char sur[48], town[80], buf[48];
 	double u = rng_double(r);
