@@ -15,12 +15,20 @@
 struct search_follow {
 	struct search_index *ix; /* borrowed; replaced by each swap */
 	struct store *s;         /* owned: the follower's own connection */
+	char *db_path;           /* owned: the builder opens its own connection */
 	struct search_follow_opts o;
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int quit;
 	struct search_follow_stats st; /* under mu */
+	/* A rebuild runs on its own thread while the follower keeps the index in service
+	 * up to date; the follower swaps the new one in once built. */
+	pthread_t builder;
+	int building;                  /* the follower's own: a builder thread to join */
+	int built;                     /* under mu: the builder is done */
+	struct search_index *fresh;    /* under mu: what it built (NULL on error) */
+	struct err build_err;          /* under mu */
 };
 
 struct apply_ctx {
@@ -87,48 +95,107 @@ enum err_code search_follow_apply(struct search_index *ix, struct store *s, size
 	return rc;
 }
 
-/* Builds a new index from the store, applies what changed during the build, saves it
- * when asked, and hands it to the swap. */
-static enum err_code rebuild(struct search_follow *f, size_t delta, struct err *e)
+static int build_stop(void *ctx)
 {
-	struct search_index *fresh = NULL;
-	struct timespec t0, t1;
-	enum err_code rc;
-	size_t n = 0;
+	struct search_follow *f = ctx;
+	int q;
 
-	log_info("search: %zu changes held beside the index: rebuilding it", delta);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if ((rc = search_index_build(f->s, &fresh, e)) != ERR_OK ||
-	    (rc = search_follow_apply(fresh, f->s, 0, &n, e)) != ERR_OK) {
-		search_index_free(fresh);
-		return rc;
-	}
-	if (f->o.save_path) {
+	pthread_mutex_lock(&f->mu);
+	q = f->quit;
+	pthread_mutex_unlock(&f->mu);
+	return q;
+}
+
+/* The builder thread: a new index from the store on a connection of its own, saved
+ * when asked (the file holds the build's sequence number: a restart replays the rest). */
+static void *builder_main(void *arg)
+{
+	struct search_follow *f = arg;
+	struct search_index *fresh = NULL;
+	struct store *s = NULL;
+	struct err e = {0};
+	enum err_code rc = store_open(f->db_path, STORE_READONLY, &s, &e);
+
+	if (rc == ERR_OK)
+		rc = search_index_build_until(s, build_stop, f, &fresh, &e);
+	store_close(s);
+	if (rc == ERR_OK && f->o.save_path) {
 		struct err se = {0};
 
 		if (search_index_save(fresh, f->o.save_path, &se) != ERR_OK)
 			log_warn("search: the rebuilt index is not saved: %s", se.msg);
 	}
+	pthread_mutex_lock(&f->mu);
+	f->fresh = fresh;
+	f->build_err = e;
+	f->built = 1;
+	pthread_mutex_unlock(&f->mu);
+	return NULL;
+}
+
+/* When the builder is done: brings its index up to date and swaps it in. */
+static enum err_code finish_rebuild(struct search_follow *f, struct err *e)
+{
+	struct search_index *fresh;
+	enum err_code rc;
+	size_t n = 0;
+	int done;
+
+	pthread_mutex_lock(&f->mu);
+	done = f->built;
+	pthread_mutex_unlock(&f->mu);
+	if (!done)
+		return ERR_OK;
+	pthread_join(f->builder, NULL);
+	f->building = f->built = 0;
+	fresh = f->fresh;
+	f->fresh = NULL;
+	if (fresh == NULL) {
+		if (e)
+			*e = f->build_err;
+		return f->build_err.code != ERR_OK ? f->build_err.code : ERR_INTERNAL;
+	}
+	/* what changed during the build; a delta already full (a large import meanwhile)
+	 * still makes this index the better one, and the next round rebuilds again */
+	if ((rc = search_follow_apply(fresh, f->s, 0, &n, e)) != ERR_OK && rc != ERR_TOO_BIG) {
+		search_index_free(fresh);
+		return rc;
+	}
+	err_clear(e);
 	f->o.swap(f->o.swap_ctx, fresh);
 	f->ix = fresh;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	log_info("search: index rebuilt and in service in %.1f s",
-	         (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	pthread_mutex_lock(&f->mu);
+	f->st.rebuilds++;
+	pthread_mutex_unlock(&f->mu);
+	log_info("search: the rebuilt index is in service");
 	return ERR_OK;
 }
 
-/* One round: applies at most rebuild_at log rows; rebuilds when the delta is past the
- * mark, full, when more rows wait than the delta should take, or when the log was pruned
- * past the index (another server's follower pruned while this one lagged). */
+/* One round. Applies at most rebuild_at log rows to the index in service; starts a
+ * rebuild when its delta is past the mark, full, when more rows wait than the delta
+ * should take, or when the log was pruned past it (another server's follower pruned
+ * while this one lagged). During a rebuild the index in service keeps following, up to
+ * twice the mark (past that, searches would slow down more than the new index is
+ * away: the rest waits for it). */
 static enum err_code follow_round(struct search_follow *f, size_t *applied, struct err *e)
 {
 	struct search_index_stats st;
-	enum err_code rc = search_follow_apply(f->ix, f->s, f->o.swap ? f->o.rebuild_at : 0,
-	                                       applied, e);
+	enum err_code rc;
 	int64_t head = 0;
 
+	*applied = 0;
+	if (f->building && (rc = finish_rebuild(f, e)) != ERR_OK)
+		return rc;
+	search_index_stats(f->ix, &st);
+	if (f->building && st.delta_docs >= 2 * f->o.rebuild_at)
+		return ERR_OK;
+	rc = search_follow_apply(f->ix, f->s, f->o.swap ? f->o.rebuild_at : 0, applied, e);
 	if (f->o.swap == NULL || (rc != ERR_OK && rc != ERR_TOO_BIG && rc != ERR_CONFLICT))
 		return rc;
+	if (f->building) {
+		err_clear(e);
+		return ERR_OK; /* the new index will have what did not fit */
+	}
 	search_index_stats(f->ix, &st);
 	if (rc == ERR_OK && st.delta_docs < f->o.rebuild_at) {
 		if ((rc = store_search_log_head(f->s, &head, NULL, e)) != ERR_OK ||
@@ -136,12 +203,11 @@ static enum err_code follow_round(struct search_follow *f, size_t *applied, stru
 			return rc;
 	}
 	err_clear(e);
-	if ((rc = rebuild(f, st.delta_docs, e)) == ERR_OK) {
-		pthread_mutex_lock(&f->mu);
-		f->st.rebuilds++;
-		pthread_mutex_unlock(&f->mu);
-	}
-	return rc;
+	log_info("search: %zu changes held beside the index: rebuilding it", st.delta_docs);
+	if (pthread_create(&f->builder, NULL, builder_main, f) != 0)
+		return err_set(e, ERR_INTERNAL, NULL, "cannot start the index builder thread");
+	f->building = 1;
+	return ERR_OK;
 }
 
 static void *follow_main(void *arg)
@@ -168,7 +234,7 @@ static void *follow_main(void *arg)
 			break;
 		pthread_mutex_unlock(&f->mu);
 		/* data_version moves when another connection commits: nothing to read else */
-		if (store_search_data_version(f->s, &v, &e) == ERR_OK && v != seen) {
+		if (store_search_data_version(f->s, &v, &e) == ERR_OK && (v != seen || f->building)) {
 			size_t n = 0;
 			enum err_code rc = follow_round(f, &n, &e);
 
@@ -218,6 +284,7 @@ enum err_code search_follow_start(struct search_index *ix, const char *db_path,
 		return err_set(e, ERR_INVALID, "index", "no search index to keep up to date");
 	f = xcalloc(1, sizeof *f);
 	f->ix = ix;
+	f->db_path = xstrdup(db_path);
 	if (o)
 		f->o = *o;
 	if (f->o.interval_ms == 0)
@@ -229,6 +296,7 @@ enum err_code search_follow_start(struct search_index *ix, const char *db_path,
 	    (rc = store_search_log_enable(f->s, e)) != ERR_OK ||
 	    (rc = search_follow_apply(ix, f->s, f->o.swap ? f->o.rebuild_at : 0, &n, e)) != ERR_OK) {
 		store_close(f->s);
+		free(f->db_path);
 		free(f);
 		return rc;
 	}
@@ -243,6 +311,7 @@ enum err_code search_follow_start(struct search_index *ix, const char *db_path,
 		pthread_mutex_destroy(&f->mu);
 		pthread_cond_destroy(&f->cv);
 		store_close(f->s);
+		free(f->db_path);
 		free(f);
 		return err_set(e, ERR_INTERNAL, NULL, "cannot start the search follower thread");
 	}
@@ -259,9 +328,14 @@ void search_follow_stop(struct search_follow *f)
 	pthread_cond_signal(&f->cv);
 	pthread_mutex_unlock(&f->mu);
 	pthread_join(f->thread, NULL);
+	if (f->building) { /* the builder sees quit within a few thousand rows */
+		pthread_join(f->builder, NULL);
+		search_index_free(f->fresh);
+	}
 	pthread_mutex_destroy(&f->mu);
 	pthread_cond_destroy(&f->cv);
 	store_close(f->s);
+	free(f->db_path);
 	free(f);
 }
 

@@ -1038,12 +1038,25 @@ out:
 	return rc;
 }
 
+/* What the walk of a build carries to each row. */
+struct walk_ctx {
+	struct search_builder *b;
+	struct err err;
+	int (*stop)(void *);
+	void *stop_ctx;
+	unsigned rows;
+};
+
 static int build_cb(void *ctx, const struct establishment *est, const struct legal_unit *u)
 {
-	void **c = ctx;
-	struct search_builder *b = c[0];
-	struct err *e = c[1];
+	struct walk_ctx *w = ctx;
+	struct search_builder *b = w->b;
+	struct err *e = &w->err;
 
+	if (w->stop && (++w->rows & 4095) == 0 && w->stop(w->stop_ctx)) {
+		err_set(e, ERR_BUSY, "index", "the index build was stopped");
+		return 1;
+	}
 	/* a registry row with a bad SIRET is skipped, not fatal */
 	if (est->siret == NULL || !siret_valid(est->siret))
 		return 0;
@@ -1052,21 +1065,21 @@ static int build_cb(void *ctx, const struct establishment *est, const struct leg
 
 /* Walks the store into b, after noting where the store's change log stands (what changes
  * during the walk is replayed later: replaying is idempotent). */
-static enum err_code build_walk(struct store *s, struct search_builder *b, struct err *e)
+static enum err_code build_walk(struct store *s, struct search_builder *b,
+                                int (*stop)(void *), void *stop_ctx, struct err *e)
 {
-	struct err local = {0};
-	void *ctx[2] = {b, &local};
+	struct walk_ctx w = {.b = b, .stop = stop, .stop_ctx = stop_ctx};
 	int64_t seq = 0;
 	enum err_code rc;
 
 	if ((rc = store_search_log_head(s, &seq, NULL, e)) != ERR_OK)
 		return rc;
 	b->change_seq = (uint64_t)seq;
-	rc = store_establishment_each(s, build_cb, ctx, e);
-	if (rc == ERR_OK && local.code != ERR_OK) {
+	rc = store_establishment_each(s, build_cb, &w, e);
+	if (rc == ERR_OK && w.err.code != ERR_OK) {
 		if (e)
-			*e = local;
-		rc = local.code;
+			*e = w.err;
+		rc = w.err.code;
 	}
 	return rc;
 }
@@ -1076,6 +1089,12 @@ static enum err_code build_walk(struct store *s, struct search_builder *b, struc
  * drop, instead of the whole image on its heap. When no temporary file can be made, the
  * image is laid out in memory. */
 enum err_code search_index_build(struct store *s, struct search_index **out, struct err *e)
+{
+	return search_index_build_until(s, NULL, NULL, out, e);
+}
+
+enum err_code search_index_build_until(struct store *s, int (*stop)(void *ctx), void *ctx,
+                                       struct search_index **out, struct err *e)
 {
 	const char *dir = getenv("TMPDIR");
 	char path[4096];
@@ -1095,14 +1114,14 @@ enum err_code search_index_build(struct store *s, struct search_index **out, str
 		}
 		search_builder_free(b);
 		b = search_builder_new();
-		rc = build_walk(s, b, e);
+		rc = build_walk(s, b, stop, ctx, e);
 		if (rc == ERR_OK)
 			rc = search_builder_finish(b, out, e);
 		search_builder_free(b);
 		return rc;
 	}
 	close(fd);
-	rc = build_walk(s, b, e);
+	rc = build_walk(s, b, stop, ctx, e);
 	if (rc == ERR_OK)
 		rc = search_builder_write(b, path, e);
 	if (rc == ERR_OK)
@@ -1117,7 +1136,7 @@ enum err_code search_index_build_file(struct store *s, const char *path, struct 
 	struct search_builder *b = search_builder_new();
 	enum err_code rc;
 
-	if ((rc = spill_start(b, e)) == ERR_OK && (rc = build_walk(s, b, e)) == ERR_OK)
+	if ((rc = spill_start(b, e)) == ERR_OK && (rc = build_walk(s, b, NULL, NULL, e)) == ERR_OK)
 		rc = search_builder_write(b, path, e);
 	search_builder_free(b);
 	return rc;

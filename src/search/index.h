@@ -45,6 +45,10 @@ enum err_code search_builder_write(struct search_builder *b, const char *path,
 
 /* Builds the index of every establishment in the store. *out: new, caller frees. */
 enum err_code search_index_build(struct store *s, struct search_index **out, struct err *e);
+/* The same, asking stop(ctx) every few thousand establishments of the walk: non-zero
+ * abandons the build (ERR_BUSY, nothing kept). */
+enum err_code search_index_build_until(struct store *s, int (*stop)(void *ctx), void *ctx,
+                                       struct search_index **out, struct err *e);
 /* Builds the index of every establishment in the store into the file at path, keeping
  * about a third of what search_index_build holds in memory (display records go to a
  * temporary file under $TMPDIR, the image is written section by section). */
