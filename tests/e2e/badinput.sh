@@ -420,7 +420,12 @@ else
 	codes=
 	for _ in 1 2 3 4 5 6 7 8; do call POST /api/v1/interventions "$big"; codes="$codes $status"; done
 	echo "    disk full: write statuses:$codes"
-	expect_match "writes on a full disk get 503" '^( 503)+$' "$codes"
+	# A write may still fit in the WAL's blocks already on the disk (the checkpointer
+	# lets the WAL restart from its beginning): then it is stored and acknowledged. Any
+	# other answer than 201 or 503 is a defect, and the full disk must show.
+	expect_match "writes on a full disk get 201 (stored) or 503" '^( (201|503))+$' "$codes"
+	expect_match "writes on a full disk get 503 once nothing fits" ' 503' "$codes"
+	stored_full=$(grep -o 201 <<<"$codes" | wc -l)
 	grep -iE "full|disk|space" "$tmp/serve.err" | head -2 | sed "s/^/    log: /"
 	expect_match "the log says why" 'full|SQLITE_FULL|disk|space' \
 		"$(grep -iE 'full|disk|space' "$tmp/serve.err" | head -3)"
@@ -468,7 +473,7 @@ else
 		echo "SKIP: remount read-only refused"
 	fi
 	expect_eq "integrity after the full disk" ok "$(sqlite3 "$fdb" "PRAGMA integrity_check")"
-	expect_match "acknowledged writes kept" "^$((n0 + 2))|$((n0 + 3))$" \
+	expect_eq "acknowledged writes kept, and only those" "$((n0 + 2 + stored_full))" \
 		"$(sqlite3 "$fdb" "SELECT count(*) FROM intervention")"
 	umount "$mnt" && mnt=
 fi
