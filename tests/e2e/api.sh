@@ -19,7 +19,6 @@ other=$(sqlite3 "$db" "SELECT login FROM agent WHERE role = 'agent' AND login <>
 printf 'demo-constat\n' | "$constat" user passwd --db "$db" --login "$other" --password-stdin >/dev/null
 
 start_server "$db"
-trap 'kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
 
 # call NAME METHOD PATH [BODY]: as the user whose cookie jar is $tmp/NAME.jar; sets
 # $status and $body.

@@ -15,9 +15,7 @@ pid=
 mnt=
 export CONSTAT_TODAY=2026-06-30
 
-for tool in curl sqlite3 python3; do
-	command -v "$tool" >/dev/null || { echo "badinput.sh: $tool is required" >&2; exit 1; }
-done
+require curl sqlite3 python3
 cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	[ -n "$mnt" ] && umount "$mnt" 2>/dev/null

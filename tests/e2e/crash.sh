@@ -14,9 +14,7 @@ pid=
 cpid=
 export CONSTAT_TODAY=2026-06-30
 
-for tool in curl sqlite3 python3; do
-	command -v "$tool" >/dev/null || { echo "crash.sh: $tool is required" >&2; exit 1; }
-done
+require curl sqlite3 python3
 cleanup() {
 	[ -n "$cpid" ] && kill "$cpid" 2>/dev/null
 	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null

@@ -7,20 +7,7 @@ constat=$1
 . "$(dirname "$0")/lib.sh"
 db=$tmp/t.db
 log=$tmp/serve.log
-pid=
-
-for tool in curl sqlite3; do
-	if ! command -v "$tool" >/dev/null; then
-		echo "http.sh: $tool is required (apt-get install -y $tool)" >&2
-		exit 1
-	fi
-done
-
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+require curl sqlite3
 
 # --- refusals before start
 expect_status "serve without --db" 2 "$constat" serve

@@ -9,20 +9,7 @@ constat=$1
 . "$(dirname "$0")/lib.sh"
 db=$tmp/demo.db
 log=$tmp/serve.log
-pid=
-
-for tool in curl sqlite3 tidy; do
-	if ! command -v "$tool" >/dev/null; then
-		echo "ilo.sh: $tool is required" >&2
-		exit 1
-	fi
-done
-
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+require curl sqlite3 tidy
 
 expect_status "demo database" 0 "$constat" demo --db "$db" --scale tiny --no-release
 agent=$(login_of agent)

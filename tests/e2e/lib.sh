@@ -3,7 +3,19 @@
 passed=0
 failed=0
 tmp=$(mktemp -d /tmp/constat-e2e-XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+pid= # the server start_server started, stopped at exit if still running
+trap 'if [ -n "${pid:-}" ]; then kill "$pid" 2>/dev/null; fi; rm -rf "$tmp"' EXIT
+
+# require TOOL...: ends the script with a clear message when a tool is missing
+require() {
+	local tool
+	for tool; do
+		if ! command -v "$tool" >/dev/null; then
+			echo "$(basename "$0"): $tool is required (apt-get install -y $tool)" >&2
+			exit 1
+		fi
+	done
+}
 
 ok() { passed=$((passed + 1)); }
 ko() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }

@@ -10,20 +10,7 @@ constat=$1
 . "$(dirname "$0")/lib.sh"
 db=$tmp/demo.db
 log=$tmp/serve.log
-pid=
-
-for tool in curl sqlite3 tidy python3; do
-	if ! command -v "$tool" >/dev/null; then
-		echo "stats-ui.sh: $tool is required" >&2
-		exit 1
-	fi
-done
-
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+require curl sqlite3 tidy python3
 
 # The data is made as of a fixed day, so that the months released are always the same.
 export CONSTAT_TODAY=2026-03-31

@@ -10,20 +10,7 @@ constat=$1
 . "$(dirname "$0")/lib.sh"
 db=$tmp/demo.db
 log=$tmp/serve.log
-pid=
-
-for tool in curl sqlite3 tidy; do
-	if ! command -v "$tool" >/dev/null; then
-		echo "web.sh: $tool is required (apt-get install -y $tool)" >&2
-		exit 1
-	fi
-done
-
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+require curl sqlite3 tidy
 
 expect_status "demo database" 0 "$constat" demo --db "$db" --scale tiny
 # The demo releases the closed months of the year (of the last one in early January), in
