@@ -670,6 +670,34 @@ out:
 
 /* ---- Relations inside a block ------------------------------------------------------------ */
 
+/* An exclusive breakdown (table t) sums to its base's total, in every unit of block b:
+ * the relation op (STATS_EQ for the values, STATS_DELTA_EQ for their changes). cells and
+ * coef: scratch arrays of at least 1 + the table's categories. */
+static void margin_relations(struct stats_system *s, const struct stats_frame *f,
+                             const struct stats_block *b, size_t t, size_t base,
+                             enum stats_op op, uint32_t *cells, int32_t *coef)
+{
+	size_t nc = f->n_cat[stats_catalogue[t].dim];
+
+	for (size_t g = 0; g < f->n_geo; g++) {
+		uint32_t n = 0, total = stats_block_cell(f, b, base, g, 0);
+
+		if (total == UINT32_MAX)
+			continue;
+		cells[n] = total;
+		coef[n++] = 1;
+		for (size_t c = 0; c < nc; c++) {
+			uint32_t x = stats_block_cell(f, b, t, g, c);
+
+			if (x != UINT32_MAX) {
+				cells[n] = x;
+				coef[n++] = -1;
+			}
+		}
+		stats_system_rel(s, op, cells, coef, n);
+	}
+}
+
 void stats_block_relations(struct stats_system *s, const struct stats_frame *f,
                            const struct stats_block *b)
 {
@@ -773,23 +801,7 @@ void stats_block_relations(struct stats_system *s, const struct stats_frame *f,
 			}
 		/* an exclusive breakdown sums to its base */
 		if (tb->link == STATS_LINK_MARGIN && base >= 0)
-			for (size_t g = 0; g < f->n_geo; g++) {
-				uint32_t n = 0, total = stats_block_cell(f, b, (size_t)base, g, 0);
-
-				if (total == UINT32_MAX)
-					continue;
-				cells[n] = total;
-				coef[n++] = 1;
-				for (size_t c = 0; c < nc; c++) {
-					uint32_t x = stats_block_cell(f, b, t, g, c);
-
-					if (x != UINT32_MAX) {
-						cells[n] = x;
-						coef[n++] = -1;
-					}
-				}
-				stats_system_rel(s, STATS_EQ, cells, coef, n);
-			}
+			margin_relations(s, f, b, t, (size_t)base, STATS_EQ, cells, coef);
 	}
 	free(cells);
 	free(coef);
@@ -829,23 +841,7 @@ void stats_block_delta_relations(struct stats_system *s, const struct stats_fram
 					stats_system_rel(s, STATS_DELTA_EQ, cells, coef, n);
 			}
 		if (tb->link == STATS_LINK_MARGIN && base >= 0)
-			for (size_t g = 0; g < f->n_geo; g++) {
-				uint32_t n = 0, total = stats_block_cell(f, b, (size_t)base, g, 0);
-
-				if (total == UINT32_MAX)
-					continue;
-				cells[n] = total;
-				coef[n++] = 1;
-				for (size_t c = 0; c < nc; c++) {
-					uint32_t x = stats_block_cell(f, b, t, g, c);
-
-					if (x != UINT32_MAX) {
-						cells[n] = x;
-						coef[n++] = -1;
-					}
-				}
-				stats_system_rel(s, STATS_DELTA_EQ, cells, coef, n);
-			}
+			margin_relations(s, f, b, t, (size_t)base, STATS_DELTA_EQ, cells, coef);
 	}
 	free(cells);
 	free(coef);
