@@ -26,6 +26,7 @@ static int run(int argc, char **argv)
 	    {"closing-days", required_argument, NULL, 'c'},
 	    {"threshold", required_argument, NULL, 't'},
 	    {"p", required_argument, NULL, 'p'},
+	    {"breakdown-agents", required_argument, NULL, 'b'},
 	    {"new-version", no_argument, NULL, 'n'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {NULL, 0, NULL, 0},
@@ -67,6 +68,11 @@ static int run(int argc, char **argv)
 			if (int_opt(optarg, 1, 100, &o.rules.p_percent) != 0)
 				return cli_usage_error(&cmd_release, "--p: expected 1 to 100");
 			break;
+		case 'b':
+			if (int_opt(optarg, 0, 100000, &o.rules.breakdown_agents) != 0)
+				return cli_usage_error(&cmd_release,
+				                       "--breakdown-agents: expected 0 to 100000");
+			break;
 		case 'n':
 			o.force_version = 1;
 			break;
@@ -104,12 +110,16 @@ static int run(int argc, char **argv)
 	       "(%zu LP, %zu integer programs), %.1f s\n",
 	       (long long)res.id, o.month, res.version, res.n_cells, res.n_secret, res.n_primary,
 	       res.n_audited, res.n_lp, res.n_mip, res.seconds);
-	for (int l = 0; l < 4; l++)
-		printf("  %-10s %7zu cells %6zu secret (%.1f %%)\n", levels[l],
-		       res.n_cells_level[l], res.n_secret_level[l],
-		       res.n_cells_level[l]
-		           ? 100.0 * (double)res.n_secret_level[l] / (double)res.n_cells_level[l]
-		           : 0.0);
+	/* the share of secrets among the cells the design publishes, as docs/STATISTICS.md
+	 * reports it; the breakdowns of small units (published by quarter) apart */
+	for (int l = 0; l < 4; l++) {
+		size_t shown = res.n_cells_level[l] - res.n_design_level[l];
+		size_t secret = res.n_secret_level[l] - res.n_design_level[l];
+
+		printf("  %-10s %7zu cells %6zu secret (%.1f %%), %6zu more by quarter only\n",
+		       levels[l], shown, secret, shown ? 100.0 * (double)secret / (double)shown : 0.0,
+		       res.n_design_level[l]);
+	}
 	return CLI_EXIT_OK;
 }
 
@@ -117,7 +127,8 @@ const struct cli_cmd cmd_release = {
     .name = "release",
     .summary = "compute, protect, audit and freeze a month's statistics",
     .usage = "Usage: constat release --db FILE --month YYYY-MM [--closing-days N]\n"
-             "                       [--threshold N] [--p N] [--new-version] [--quiet]\n\n"
+             "                       [--threshold N] [--p N] [--breakdown-agents N]\n"
+             "                       [--new-version] [--quiet]\n\n"
              "Builds every table of the catalogue (docs/STATISTICS.md) for the month, the\n"
              "year to date and the quarter when complete, at the national, region,\n"
              "department and control-unit levels; hides the cells that could identify an\n"
@@ -127,6 +138,9 @@ const struct cli_cmd cmd_release = {
              "A month is released --closing-days (default 15) after its end, months of a\n"
              "year in order; releasing a month again gives a new version when late entries\n"
              "changed it. --threshold (default 3, never below) is the minimum number of\n"
-             "agents in a non-zero cell, --p (default 25) the p% dominance rule.\n",
+             "agents in a non-zero cell, --p (default 25) the p% dominance rule.\n"
+             "--breakdown-agents (default 20; 0: none) is the size under which a unit's\n"
+             "breakdowns are published by quarter only (its month and year to date give\n"
+             "totals). Prints the secret cells per level among the cells published.\n",
     .run = run,
 };

@@ -104,6 +104,12 @@ static int64_t nice_max(int64_t max, int64_t *step)
 	return *step * 4;
 }
 
+/* 1 when the point has a figure to draw (neither secret, missing nor quarterly). */
+static int drawn(const struct svg_point *p)
+{
+	return !p->secret && !p->missing && !p->quarterly;
+}
+
 static void head(struct out *o, const char *id, const char *cls, int w, int h, const char *title,
                  const char *desc)
 {
@@ -140,7 +146,7 @@ enum err_code svg_bar_chart(struct buf *b, const char *id, const char *title, co
 		return err_set(e, ERR_INVALID, "points", "at most %d bars in a chart",
 		               SVG_MAX_POINTS);
 	for (size_t i = 0; i < n; i++)
-		if (!p[i].secret && !p[i].missing && p[i].value > max)
+		if (drawn(&p[i]) && p[i].value > max)
 			max = p[i].value;
 	bound = nice_max(max, &step);
 	head(&o, id, "svg-bars", W, h, title, desc);
@@ -152,7 +158,12 @@ enum err_code svg_bar_chart(struct buf *b, const char *id, const char *title, co
 		    y + 17);
 		txt(&o, short_label(p[i].label, lab, sizeof lab));
 		raw(&o, "</text>");
-		if (p[i].missing) {
+		if (p[i].quarterly) {
+			num(&o,
+			    "<text class=\"svg-value svg-quarterly-label\" x=\"%d\" y=\"%d\">"
+			    "par trimestre</text>",
+			    BAR_X, y + 17);
+		} else if (p[i].missing) {
 			num(&o, "<text class=\"svg-value\" x=\"%d\" y=\"%d\">n.d.</text>", BAR_X,
 			    y + 17);
 		} else if (p[i].secret) {
@@ -204,7 +215,7 @@ enum err_code svg_line_chart(struct buf *b, const char *id, const char *title, c
 		return err_set(e, ERR_INVALID, "points", "at most %d points in a chart",
 		               SVG_MAX_POINTS);
 	for (size_t i = 0; i < n; i++)
-		if (!p[i].secret && !p[i].missing && p[i].value > max)
+		if (drawn(&p[i]) && p[i].value > max)
 			max = p[i].value;
 	bound = nice_max(max, &step);
 	head(&o, id, "svg-line", W, H, title, desc);
@@ -224,23 +235,23 @@ enum err_code svg_line_chart(struct buf *b, const char *id, const char *title, c
 #define XPOS(i)                                                                                    \
 	(n > 1 ? LEFT + 12 + (int)((plot_w - 24) * (int)(i) / (int)(n - 1)) : LEFT + plot_w / 2)
 #define YPOS(v) (TOP + plot_h - (int)((double)(v) / (double)bound * plot_h + 0.5))
-	/* the line, broken at secret and missing points */
+	/* the line, broken at secret, missing and quarterly points */
 	for (size_t i = 0; i < n; i++) {
-		int drawn = !p[i].secret && !p[i].missing;
+		int here = drawn(&p[i]);
 
-		if (drawn && !open) {
-			int solo = i + 1 >= n || p[i + 1].secret || p[i + 1].missing;
+		if (here && !open) {
+			int solo = i + 1 >= n || !drawn(&p[i + 1]);
 
 			if (solo)
 				continue;
 			raw(&o, "<polyline class=\"svg-path\" fill=\"none\" stroke=\"#1f5fa8\" "
 			        "stroke-width=\"2\" points=\"");
 			open = 1;
-		} else if (!drawn && open) {
+		} else if (!here && open) {
 			raw(&o, "\"></polyline>\n");
 			open = 0;
 		}
-		if (drawn && open)
+		if (here && open)
 			num(&o, "%d,%d ", XPOS(i), YPOS(p[i].value < 0 ? 0 : p[i].value));
 	}
 	if (open)
@@ -250,7 +261,15 @@ enum err_code svg_line_chart(struct buf *b, const char *id, const char *title, c
 		int x = XPOS(i);
 
 		raw(&o, "<g class=\"svg-point\">");
-		if (p[i].secret) {
+		if (p[i].quarterly) {
+			/* on two lines, so that the labels of neighbouring months do not run
+			 * into each other */
+			num(&o,
+			    "<text class=\"svg-value svg-quarterly-label\" x=\"%d\" y=\"%d\" "
+			    "text-anchor=\"middle\"><tspan x=\"%d\">par </tspan>"
+			    "<tspan x=\"%d\" dy=\"13\">trimestre</tspan></text>",
+			    x, H - BOTTOM + 34, x, x);
+		} else if (p[i].secret) {
 			num(&o,
 			    "<rect class=\"svg-secret\" x=\"%d\" y=\"%d\" width=\"12\" "
 			    "height=\"%d\" fill=\"url(#",

@@ -3,7 +3,9 @@
  * label goes through the HTML escapers), accessible (role="img" with <title> and <desc>;
  * the page gives the same data as a table next to it). A secret point is never drawn as
  * 0: a bar is hatched and labelled "secret", a line has a gap there with "secret" under
- * the month. Colours come from classes styled in app.css (svg-* classes). */
+ * the month. A point published by quarter only (a small unit's breakdown for a month) is
+ * no secret: it is drawn like a missing one, nothing but the words "par trimestre".
+ * Colours come from classes styled in app.css (svg-* classes). */
 #ifndef REPORT_SVG_H
 #define REPORT_SVG_H
 
@@ -17,9 +19,10 @@
 
 struct svg_point {
 	const char *label; /* the bar's or the month's label (borrowed) */
-	int64_t value;     /* ignored when secret or missing */
+	int64_t value;     /* ignored when secret, missing or quarterly */
 	int secret;        /* hidden by disclosure control */
 	int missing;       /* no figure at all (no release): nothing drawn, "n.d." */
+	int quarterly;     /* published for the quarter only: nothing drawn, "par trimestre" */
 };
 
 /* Appends an <svg> bar chart of the n points (one bar each, in order) to b. id is a

@@ -129,6 +129,14 @@ void rtable_secret(struct rtable *t, size_t row, size_t col)
 		c->kind = RTABLE_SECRET;
 }
 
+void rtable_quarterly(struct rtable *t, size_t row, size_t col)
+{
+	struct rtable_cell *c = cell_at(t, row, col);
+
+	if (c)
+		c->kind = RTABLE_QUARTERLY;
+}
+
 void rtable_note(struct rtable *t, const char *s)
 {
 	t->notes = xrealloc(t->notes, (t->nnotes + 1) * sizeof(*t->notes));
@@ -250,6 +258,9 @@ enum err_code rtable_csv(const struct rtable *t, struct buf *out, struct err *e)
 			case RTABLE_SECRET:
 				rc = buf_puts(out, "secret");
 				break;
+			case RTABLE_QUARTERLY:
+				rc = buf_puts(out, "par trimestre");
+				break;
 			default:
 				break;
 			}
@@ -316,6 +327,9 @@ enum err_code rtable_html(const struct rtable *t, struct buf *out, struct err *e
 				break;
 			case RTABLE_SECRET:
 				rc = html_raw(out, "<td class=\"secret\">secret</td>");
+				break;
+			case RTABLE_QUARTERLY:
+				rc = html_raw(out, "<td class=\"quarterly\">par trimestre</td>");
 				break;
 			default:
 				rc = html_raw(out, "<td></td>");
@@ -424,6 +438,10 @@ static enum err_code sheet_write(lxw_workbook *wb, const struct rtable *t, const
 				break;
 			case RTABLE_SECRET:
 				le = worksheet_write_string(ws, row, (lxw_col_t)c, "secret", NULL);
+				break;
+			case RTABLE_QUARTERLY:
+				le = worksheet_write_string(ws, row, (lxw_col_t)c, "par trimestre",
+				                            NULL);
 				break;
 			default:
 				break;
@@ -581,6 +599,9 @@ void rtable_pdf(const struct rtable *t, struct pdf *p)
 				break;
 			case RTABLE_SECRET:
 				row[c] = "\u00ab secret \u00bb";
+				break;
+			case RTABLE_QUARTERLY:
+				row[c] = "\u00ab par trimestre \u00bb";
 				break;
 			default:
 				row[c] = "";

@@ -1,8 +1,10 @@
 /* table: one model of a printed table (a title, a header row, rows of cells that are text,
- * a whole number, a secret or empty, and notes under it) and its writers, so that a
- * dashboard, its CSV and XLSX exports, the ILO report and the agent's own report print
- * the same cells the same way. A secret cell is never written as 0: CSV and XLSX write
- * the word "secret", HTML and PDF « secret ». */
+ * a whole number, a secret, a figure published by quarter only or empty, and notes under
+ * it) and its writers, so that a dashboard, its CSV and XLSX exports, the ILO report and
+ * the agent's own report print the same cells the same way. A secret cell is never
+ * written as 0: CSV and XLSX write the word "secret", HTML and PDF « secret ». A cell
+ * published by quarter only (a small unit's breakdown for a month, docs/UI.md) is never a
+ * number either: "par trimestre" in CSV and XLSX, « par trimestre » in HTML and PDF. */
 #ifndef REPORT_TABLE_H
 #define REPORT_TABLE_H
 
@@ -12,7 +14,14 @@
 #include "core/buf.h"
 #include "core/err.h"
 
-enum rtable_kind { RTABLE_EMPTY, RTABLE_TEXT, RTABLE_INT, RTABLE_SECRET, RTABLE_REAL };
+enum rtable_kind {
+	RTABLE_EMPTY,
+	RTABLE_TEXT,
+	RTABLE_INT,
+	RTABLE_SECRET,
+	RTABLE_REAL,
+	RTABLE_QUARTERLY, /* not published for this period by design: see the quarter */
+};
 
 struct rtable_cell {
 	uint8_t kind; /* enum rtable_kind */
@@ -47,18 +56,23 @@ void rtable_text(struct rtable *t, size_t row, size_t col, const char *s);
 void rtable_int(struct rtable *t, size_t row, size_t col, int64_t v);
 void rtable_real(struct rtable *t, size_t row, size_t col, double v);
 void rtable_secret(struct rtable *t, size_t row, size_t col);
+/* The cell is published for the quarter only (never a value, never 0). */
+void rtable_quarterly(struct rtable *t, size_t row, size_t col);
 void rtable_note(struct rtable *t, const char *s);
 
 /* Writers. Each appends to out and fails with ERR_TOO_BIG past out's cap. */
 /* RFC 4180 CSV: the header row then the rows (no title, no notes); a text cell starting
- * with = + - @ is prefixed with ' (formula injection). */
+ * with = + - @ is prefixed with ' (formula injection); secret and quarterly cells as the
+ * words secret and par trimestre. */
 enum err_code rtable_csv(const struct rtable *t, struct buf *out, struct err *e);
 /* An HTML <table> with a <caption> (the title), <th scope> headers, numbers right-aligned
- * (class "num"), secret cells as <td class="secret">secret</td>, notes as paragraphs
- * after it; everything escaped. */
+ * (class "num"), secret cells as <td class="secret">secret</td>, quarterly ones as
+ * <td class="quarterly">par trimestre</td> (the stylesheet adds the « »), notes as
+ * paragraphs after it; everything escaped. */
 enum err_code rtable_html(const struct rtable *t, struct buf *out, struct err *e);
 /* An XLSX workbook of n tables, one sheet each: title in the first row, header, rows
- * (numbers as numbers, secrets as the text "secret"), notes below. */
+ * (numbers as numbers, secrets as the text "secret", quarterly cells as the text
+ * "par trimestre"), notes below. */
 enum err_code rtable_xlsx(const struct rtable *const *t, size_t n, struct buf *out,
                           struct err *e);
 /* The table into a PDF document (report/pdf.h): a heading (the title), the table with

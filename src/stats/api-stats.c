@@ -1,5 +1,8 @@
 /* api-stats: the released statistics as JSON (docs/STATISTICS.md). Only frozen release
- * cells are served; a hidden cell is {"dims": {...}, "secret": true}, never a value.
+ * cells are served; a hidden cell is {"dims": {...}, "secret": true}, never a value, and
+ * one hidden by design (a small unit's breakdown for a month or the year to date,
+ * published for the quarter only) also says "by_quarter": true, which depends only on
+ * the unit's size, a public fact; the other reasons are never told per cell.
  * Managers see their own subtree, analysts and administrators everything (national
  * tables); the policy decides (POLICY_STATS_READ). */
 #include "stats/api-stats.h"
@@ -15,19 +18,16 @@
 
 #define MAX_GEO 100000
 
-static const char legend_fr[] =
-    "« secret » : chiffre masqué parce qu'il permettrait de connaître l'activité d'un agent "
-    "(moins de 3 agents, un ou deux agents prépondérants, zéro dans une unité de moins de 3 "
-    "agents présents), ou parce qu'il permettrait de recalculer un tel chiffre par "
-    "différence avec les autres chiffres publiés. Un secret n'est jamais un zéro.";
-
 static json_t *legend(void)
 {
-	return json_pack("{s:s, s:{s:s, s:s, s:s, s:s}}", "secret", legend_fr, "reasons",
-	                 "threshold", "moins de 3 agents", "dominance",
-	                 "un ou deux agents prépondérants", "zero",
+	/* the two paragraphs of the dashboards' legend, joined by a space */
+	return json_pack("{s:s++, s:{s:s, s:s, s:s, s:s, s:s}}", "secret", stats_legend_secret_fr,
+	                 " ", stats_legend_quarter_fr, "reasons", "threshold", "moins de 3 agents",
+	                 "dominance", "un ou deux agents prépondérants", "zero",
 	                 "zéro dans une unité de moins de 3 agents présents", "secondary",
-	                 "masqué pour protéger un autre chiffre");
+	                 "masqué pour protéger un autre chiffre", "design",
+	                 "ventilation d'une unité de moins de 20 agents présents depuis janvier, "
+	                 "publiée pour le trimestre seulement");
 }
 
 /* Allowed to read statistics at all (scope checked per table). */
@@ -181,6 +181,8 @@ static int cell_row(void *ctx, const struct store_stats_cell *c)
 		json_object_set_new(dims, x->dim, json_string(c->cat));
 	if (strcmp(c->status, "published") == 0)
 		cell = json_pack("{s:o, s:I}", "dims", dims, "value", (json_int_t)c->value);
+	else if (c->reason && strcmp(c->reason, stats_reason_name(STATS_R_DESIGN)) == 0)
+		cell = json_pack("{s:o, s:b, s:b}", "dims", dims, "secret", 1, "by_quarter", 1);
 	else
 		cell = json_pack("{s:o, s:b}", "dims", dims, "secret", 1);
 	json_array_append_new(x->cells, cell);

@@ -60,6 +60,18 @@ const struct stats_table stats_catalogue[] = {
 };
 const size_t stats_catalogue_len = sizeof stats_catalogue / sizeof stats_catalogue[0];
 
+/* The legend of every page, export and API answer that shows released cells. */
+const char stats_legend_secret_fr[] =
+    "« secret » : chiffre masqué parce qu'il permettrait de connaître l'activité d'un agent "
+    "(moins de 3 agents, un ou deux agents prépondérants, zéro dans une unité de moins de 3 "
+    "agents présents), ou parce qu'il permettrait de recalculer un tel chiffre par "
+    "différence avec les autres chiffres publiés. Un secret n'est jamais un zéro.";
+const char stats_legend_quarter_fr[] =
+    "« par trimestre » : dans une unité de moins de 20 agents présents depuis janvier, les "
+    "ventilations (par nature, thème, suite…) ne sont publiées que pour le trimestre, les "
+    "totaux restant mensuels ; un mois d'activité de quelques agents réparti en dix "
+    "catégories ne donnerait que des cases d'un ou deux agents.";
+
 int stats_table_find(const char *name)
 {
 	for (size_t i = 0; i < stats_catalogue_len; i++)

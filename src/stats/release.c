@@ -488,6 +488,39 @@ static enum err_code load_history(struct build *bd, int64_t max_id)
 	return ERR_OK;
 }
 
+/* ---- Table design by size --------------------------------------------------------------- */
+
+/* The breakdowns (tables with a dimension) of a unit with fewer than rules->breakdown_agents
+ * agents present since January are not published for the month nor the year to date, only
+ * for the quarter: a month's activity of a few agents spread over ten categories is mostly
+ * cells of one or two agents, which suppression would hide anyway, with their partners
+ * (docs/STATISTICS.md, "Table design by size"). The cells stay in the system as unknowns, so
+ * that the equations of the units above them still protect them, and keep their primary
+ * rules: a sensitive one is audited like any secret. */
+static void by_design(struct stats_system *s, const struct stats_frame *f, const struct rinfo *r,
+                      const int32_t *pop_ytd, const struct stats_rules *rules)
+{
+	for (int k = 0; k < 2; k++)
+		for (size_t t = 0; t < stats_catalogue_len; t++) {
+			enum stats_dim d = stats_catalogue[t].dim;
+
+			if (d == STATS_DIM_NONE)
+				continue;
+			for (size_t g = 0; g < f->n_geo; g++) {
+				if (pop_ytd[g] >= rules->breakdown_agents)
+					continue;
+				for (size_t c = 0; c < f->n_cat[d]; c++) {
+					uint32_t x = stats_block_cell(f, &r->b[k], t, g, c);
+
+					if (x == UINT32_MAX)
+						continue;
+					s->cells[x].status = STATS_SUPPRESSED;
+					s->cells[x].reason = STATS_R_DESIGN;
+				}
+			}
+		}
+}
+
 /* ---- Writing ------------------------------------------------------------------------------ */
 
 struct write_ctx {
@@ -668,6 +701,7 @@ enum err_code stats_release_run(struct store *st, const struct stats_release_opt
 				goto out;
 		}
 	}
+	by_design(&s, &f, &l.v[l.n - 1], pop[1], &opts->rules);
 	for (size_t i = 0; i < l.n; i++)
 		if ((rc = link_release(&bd, i)) != ERR_OK)
 			goto out;
@@ -689,6 +723,10 @@ enum err_code stats_release_run(struct store *st, const struct stats_release_opt
 		if (c->status == STATS_SUPPRESSED) {
 			res->n_secret++;
 			res->n_secret_level[c->level & 3]++;
+		}
+		if (c->reason == STATS_R_DESIGN) {
+			res->n_design++;
+			res->n_design_level[c->level & 3]++;
 		}
 		if (c->sensitive)
 			res->n_primary++;

@@ -67,6 +67,10 @@ extern const size_t stats_catalogue_len;
 int stats_table_find(const char *name);
 /* The dimension's stable name ("kind", "theme"...), "" for STATS_DIM_NONE. */
 const char *stats_dim_name(enum stats_dim d);
+/* The legend (French), in two paragraphs: what « secret » means, and what « par
+ * trimestre » (a small unit's breakdown, STATS_R_DESIGN) means. */
+extern const char stats_legend_secret_fr[];
+extern const char stats_legend_quarter_fr[];
 /* The category code of a table without breakdown. */
 #define STATS_CAT_ALL "_"
 
@@ -86,6 +90,9 @@ enum stats_reason {
 	STATS_R_ZERO,      /* a zero in a unit of fewer agents present than the threshold */
 	STATS_R_SECONDARY, /* hidden so that a sensitive cell cannot be computed */
 	STATS_R_DELTA,     /* a difference between versions, never shown */
+	/* a breakdown of a small organisation unit for a month or the year to date: not
+	 * published by design (rules.breakdown_agents); its quarter is */
+	STATS_R_DESIGN,
 };
 const char *stats_reason_name(enum stats_reason r);
 int stats_reason_parse(const char *s, enum stats_reason *out);
@@ -167,6 +174,9 @@ struct stats_rules {
 	int margin_large; /* values above this need margin_share per cent */
 	int closing_days; /* a month is released this many days after its end */
 	int max_rounds;   /* audit / suppression rounds before giving up */
+	/* a unit with fewer agents present since January has its breakdowns (the tables with
+	 * a dimension) published by quarter only; its month and year to date give totals */
+	int breakdown_agents;
 };
 
 void stats_rules_default(struct stats_rules *r);
@@ -324,7 +334,9 @@ struct stats_release_result {
 	int unchanged; /* the data did not change since the last version */
 	int passed;
 	size_t n_cells, n_secret;
-	size_t n_cells_level[4], n_secret_level[4]; /* national, region, department, unit */
+	/* national, region, department, unit; n_secret counts the design cells too */
+	size_t n_cells_level[4], n_secret_level[4], n_design_level[4];
+	size_t n_design;
 	size_t n_primary;
 	size_t n_audited, n_lp, n_mip;
 	double seconds;

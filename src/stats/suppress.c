@@ -11,6 +11,7 @@
 static const char *const reason_names[] = {
     [STATS_R_NONE] = "",     [STATS_R_THRESHOLD] = "threshold", [STATS_R_DOMINANCE] = "dominance",
     [STATS_R_ZERO] = "zero", [STATS_R_SECONDARY] = "secondary", [STATS_R_DELTA] = "delta",
+    [STATS_R_DESIGN] = "design",
 };
 
 const char *stats_reason_name(enum stats_reason r)
@@ -38,6 +39,7 @@ void stats_rules_default(struct stats_rules *r)
 	    .margin_large = 20,
 	    .closing_days = 15,
 	    .max_rounds = 60,
+	    .breakdown_agents = 20,
 	};
 }
 
@@ -56,6 +58,9 @@ enum err_code stats_rules_check(const struct stats_rules *r, struct err *e)
 	if (r->closing_days < 0 || r->closing_days > 366)
 		return err_set(e, ERR_INVALID, "closing_days",
 		               "expected a number of days from 0 to 366");
+	if (r->breakdown_agents < 0 || r->breakdown_agents > 100000)
+		return err_set(e, ERR_INVALID, "breakdown_agents",
+		               "expected a number of agents from 0 to 100000");
 	if (r->max_rounds < 1 || r->max_rounds > 10000)
 		return err_set(e, ERR_INVALID, "max_rounds", "expected an integer from 1 to 10000");
 	return ERR_OK;
@@ -139,7 +144,8 @@ size_t stats_primary(struct stats_system *s, const struct stats_rules *r)
 		if (why != STATS_R_NONE) {
 			c->sensitive = 1;
 			c->status = STATS_SUPPRESSED;
-			c->reason = (uint8_t)why;
+			if (c->reason != STATS_R_DESIGN)
+				c->reason = (uint8_t)why;
 			n++;
 		}
 	}
@@ -191,9 +197,14 @@ static int counts_hidden(const struct stats_cell *c)
 	return stats_cell_hidden(c) && !(c->status == STATS_VIRTUAL && !c->sensitive);
 }
 
+/* A cell hidden by design that is not sensitive needs no partner of its own: nothing
+ * about anyone is learnt from it (when it protects a sensitive cell, the audit says
+ * whether it still does). */
 static int matters(const struct stats_cell *c)
 {
-	return c->status == STATS_SUPPRESSED || (c->status == STATS_VIRTUAL && c->sensitive);
+	if (c->status == STATS_SUPPRESSED)
+		return c->reason != STATS_R_DESIGN || c->sensitive;
+	return c->status == STATS_VIRTUAL && c->sensitive;
 }
 
 static void hide(struct stats_cell *c)

@@ -2,7 +2,9 @@
  * (GET /statistiques/tableau) and their CSV / XLSX exports (GET /statistiques/export).
  * Drawn only from frozen release cells, exactly those the JSON API (src/stats/api-stats.c)
  * serves to the same user: managers their own subtree, analysts and administrators the
- * national tables (POLICY_STATS_READ). A secret cell shows as « secret », never as 0. */
+ * national tables (POLICY_STATS_READ). A secret cell shows as « secret », never as 0; a
+ * small unit's breakdown for the month or the year to date (reason "design") is no secret
+ * and shows as « par trimestre », with a link to the quarter where it is published. */
 #include "web/web.h"
 
 #include <inttypes.h>
@@ -26,11 +28,11 @@
 #define EXPORT_MAX (24u << 20)
 #define SECTIONS_MAX 16
 
-static const char legend_fr[] =
-    "« secret » : chiffre masqué parce qu'il permettrait de connaître l'activité d'un agent "
-    "(moins de 3 agents, un ou deux agents prépondérants, zéro dans une unité de moins de 3 "
-    "agents présents), ou parce qu'il permettrait de recalculer un tel chiffre par "
-    "différence avec les autres chiffres publiés. Un secret n'est jamais un zéro.";
+static void legend_notes(struct rtable *t)
+{
+	rtable_note(t, stats_legend_secret_fr);
+	rtable_note(t, stats_legend_quarter_fr);
+}
 
 static const char *const level_names[] = {"Nation", "Région", "Département", "Unité de contrôle"};
 static const char *const child_titles[] = {"Par région", "Par département", "Par unité de contrôle",
@@ -64,7 +66,8 @@ struct ctx {
 	int own, root;
 	struct release *rel;
 	size_t n_rel;
-	int cur; /* selected release, -1 when there is none */
+	int cur;  /* selected release, -1 when there is none */
+	int qrel; /* the release whose quarter a « par trimestre » note links to, or -1 */
 	struct web_noms noms;
 	struct label *actions;
 	size_t n_actions;
@@ -194,6 +197,32 @@ static void ctx_free(struct ctx *c)
 	c->rel = NULL;
 }
 
+static int month_of(const char *m)
+{
+	return (m[5] - '0') * 10 + (m[6] - '0');
+}
+
+/* The release a « par trimestre » note links to: the newest version of the month ending
+ * the quarter of the month shown when it is released (it holds that quarter), else of the
+ * latest quarter released before; -1 when no quarter is released yet. */
+static int quarter_release(const struct ctx *c)
+{
+	const char *m = c->rel[c->cur].month;
+	char qend[16];
+	int best = -1;
+
+	snprintf(qend, sizeof qend, "%.4s-%02d", m, (month_of(m) + 2) / 3 * 3);
+	for (size_t i = 0; i < c->n_rel; i++) {
+		const char *r = c->rel[i].month;
+
+		if (!c->rel[i].newest || month_of(r) % 3 != 0 || strcmp(r, qend) > 0)
+			continue;
+		if (best < 0 || strcmp(r, c->rel[best].month) > 0)
+			best = (int)i;
+	}
+	return best;
+}
+
 /* A 400 page naming the parameter; returns ERR_OK for the router. */
 static enum err_code bad_param(struct ctx *c, int status, const char *msg)
 {
@@ -216,6 +245,7 @@ static int ctx_load(struct ctx *c, struct http_request *req, enum err_code *rc, 
 	c->req = req;
 	c->who = auth_user(req);
 	c->cur = -1;
+	c->qrel = -1;
 	c->own = -1;
 	if ((*rc = policy_require(&me, POLICY_STATS_READ, &any, NULL, e)) != ERR_OK)
 		return -1;
@@ -318,6 +348,7 @@ static int ctx_load(struct ctx *c, struct http_request *req, enum err_code *rc, 
 		snprintf(c->mc, sizeof c->mc, "%.4s-C%.2s", m, m + 5);
 		if (mm % 3 == 0)
 			snprintf(c->quarter, sizeof c->quarter, "%.4s-Q%d", m, mm / 3);
+		c->qrel = quarter_release(c);
 	}
 	if ((*rc = web_noms_load(req, &c->noms, e)) != ERR_OK)
 		return -1;
@@ -329,6 +360,14 @@ static int ctx_load(struct ctx *c, struct http_request *req, enum err_code *rc, 
 
 /* ================================================================ cells */
 
+/* The state of a cell of a grid. */
+enum cell_state {
+	CELL_NONE,      /* not in the release */
+	CELL_PUBLISHED, /* val holds the figure */
+	CELL_SECRET,    /* hidden by disclosure control */
+	CELL_QUARTERLY, /* a small unit's breakdown: published for the quarter only */
+};
+
 /* Cells of one table for one period over a list of units: rows follow the list. */
 struct grid {
 	const struct stats_table *t;
@@ -337,11 +376,21 @@ struct grid {
 	int *pos; /* geo index -> row, -1 when not listed (n_geo entries) */
 	const char *cat[CATS_MAX];
 	size_t n_cat;
-	uint8_t *state; /* n_units * CATS_MAX: 0 none, 1 published, 2 secret */
+	uint8_t *state; /* n_units * CATS_MAX: enum cell_state */
 	int64_t *val;
 	const struct ctx *c;
 	int too_many_cats;
 };
+
+/* A released cell's state from its secret flag and reason: a secret whose reason is
+ * "design" (the unit's size, which is public) is told apart from the other secrets. */
+static uint8_t cell_state_of(int secret, const char *reason)
+{
+	if (!secret)
+		return CELL_PUBLISHED;
+	return reason && strcmp(reason, stats_reason_name(STATS_R_DESIGN)) == 0 ? CELL_QUARTERLY
+	                                                                        : CELL_SECRET;
+}
 
 static int grid_cell(void *p, const struct store_stats_read_cell *cell)
 {
@@ -361,7 +410,7 @@ static int grid_cell(void *p, const struct store_stats_read_cell *cell)
 		}
 		g->cat[g->n_cat++] = http_strdup(g->c->req, cell->cat);
 	}
-	g->state[(size_t)row * CATS_MAX + k] = cell->secret ? 2 : 1;
+	g->state[(size_t)row * CATS_MAX + k] = cell_state_of(cell->secret, cell->reason);
 	g->val[(size_t)row * CATS_MAX + k] = cell->secret ? 0 : cell->value;
 	return 0;
 }
@@ -401,16 +450,39 @@ static enum err_code grid_load(const struct ctx *c, const struct stats_table *t,
 	return rc;
 }
 
-/* Puts the cell (row, k) of g into table cell (r, col): value, « secret » or empty. */
+static void put_state(struct rtable *t, size_t r, size_t col, int st, int64_t v)
+{
+	if (st == CELL_PUBLISHED)
+		rtable_int(t, r, col, v);
+	else if (st == CELL_SECRET)
+		rtable_secret(t, r, col);
+	else if (st == CELL_QUARTERLY)
+		rtable_quarterly(t, r, col);
+}
+
+/* Puts the cell (row, k) of g into table cell (r, col): value, « secret », « par
+ * trimestre » or empty. */
 static void put_cell(struct rtable *t, size_t r, size_t col, const struct grid *g, size_t row,
                      size_t k)
 {
-	uint8_t s = k < g->n_cat ? g->state[row * CATS_MAX + k] : 0;
+	uint8_t s = k < g->n_cat ? g->state[row * CATS_MAX + k] : CELL_NONE;
 
-	if (s == 1)
-		rtable_int(t, r, col, g->val[row * CATS_MAX + k]);
-	else if (s == 2)
-		rtable_secret(t, r, col);
+	put_state(t, r, col, s, s == CELL_PUBLISHED ? g->val[row * CATS_MAX + k] : 0);
+}
+
+/* 1 when every cell of g is published by quarter only (adding their number to *n), 0 as
+ * soon as one is published or secret. */
+static int grid_quarterly(const struct grid *g, size_t *n)
+{
+	for (size_t i = 0; i < g->n_units; i++)
+		for (size_t k = 0; k < g->n_cat; k++) {
+			uint8_t s = g->state[i * CATS_MAX + k];
+
+			if (s != CELL_NONE && s != CELL_QUARTERLY)
+				return 0;
+			*n += s == CELL_QUARTERLY;
+		}
+	return 1;
 }
 
 static size_t grid_find_cat(const struct grid *g, const char *cat)
@@ -556,6 +628,8 @@ struct section {
 	enum chart_kind chart;
 	size_t chart_col; /* the column drawn */
 	char chart_title[200];
+	int by_quarter; /* a breakdown of the root published by quarter only: a note links
+	                 * to the quarter */
 };
 
 struct dash {
@@ -588,7 +662,7 @@ static void add_notes(const struct dash *d, struct rtable *t, const char *defini
 	if (definition)
 		rtable_note(t, definition);
 	if (d->for_xlsx)
-		rtable_note(t, legend_fr);
+		legend_notes(t);
 }
 
 /* A by-category table of t for the root: rows = categories, columns = month and year to
@@ -616,6 +690,11 @@ static enum err_code section_by_cat(const struct ctx *c, struct dash *d, const c
 	s->chart = CHART_BAR;
 	s->chart_col = 1;
 	snprintf(s->chart_title, sizeof s->chart_title, "%s, %s", t->title, cur);
+	{
+		size_t nq = 0;
+
+		s->by_quarter = grid_quarterly(&gm, &nq) && grid_quarterly(&gc, &nq) && nq > 0;
+	}
 	n = cat_order(c, &gm, order);
 	for (size_t i = 0; i < n && rc == ERR_OK; i++) {
 		const char *cat = gm.cat[order[i]];
@@ -642,7 +721,7 @@ out:
 	return rc;
 }
 
-/* The value of a no-breakdown table at the root: 1 published (*v), 2 secret, 0 none. */
+/* The state of a no-breakdown table at the root (*v: its value when published). */
 static int root_value(const struct grid *g, int64_t *v)
 {
 	size_t k = grid_find_cat(g, STATS_CAT_ALL);
@@ -653,27 +732,22 @@ static int root_value(const struct grid *g, int64_t *v)
 	return g->state[k];
 }
 
-/* Sum of every category at the root: 1 when all published, 2 when one is secret. */
+/* Sum of every category at the root: published when all are, by quarter only when one
+ * is (the breakdown of a small unit), else secret when one is secret. */
 static int root_sum(const struct grid *g, int64_t *v)
 {
-	int st = g->n_cat ? 1 : 0;
+	int st = g->n_cat ? CELL_PUBLISHED : CELL_NONE;
 
 	*v = 0;
 	for (size_t k = 0; k < g->n_cat; k++) {
-		if (g->state[k] == 2)
-			return 2;
-		if (g->state[k] == 1)
+		if (g->state[k] == CELL_QUARTERLY)
+			return CELL_QUARTERLY;
+		if (g->state[k] == CELL_SECRET)
+			st = CELL_SECRET;
+		else if (g->state[k] == CELL_PUBLISHED)
 			*v += g->val[k];
 	}
 	return st;
-}
-
-static void put_state(struct rtable *t, size_t r, size_t col, int st, int64_t v)
-{
-	if (st == 1)
-		rtable_int(t, r, col, v);
-	else if (st == 2)
-		rtable_secret(t, r, col);
 }
 
 static enum err_code section_key(const struct ctx *c, struct dash *d, struct err *e)
@@ -737,7 +811,9 @@ static enum err_code section_key(const struct ctx *c, struct dash *d, struct err
 	if (rc != ERR_OK)
 		return rc;
 	rtable_note(&s->t, "Suites (toutes natures) : somme des suites de chaque nature ; "
-	                   "elle n'est pas calculable (« secret ») quand une nature est masquée.");
+	                   "elle n'est pas calculable (« secret ») quand une nature est masquée, "
+	                   "ni pour le mois (« par trimestre ») quand les suites de l'unité ne "
+	                   "sont publiées que pour le trimestre.");
 	/* completeness: share of interventions without a theme */
 	{
 		int ti = stats_table_find("activite_theme");
@@ -747,7 +823,7 @@ static enum err_code section_key(const struct ctx *c, struct dash *d, struct err
 			if (rc == ERR_OK) {
 				size_t k = grid_find_cat(&g, "aucun");
 
-				none_st[p] = k == CATS_MAX ? 0 : g.state[k];
+				none_st[p] = k == CATS_MAX ? CELL_NONE : g.state[k];
 				none[p] = k == CATS_MAX ? 0 : g.val[k];
 			}
 			grid_free(&g);
@@ -755,9 +831,12 @@ static enum err_code section_key(const struct ctx *c, struct dash *d, struct err
 		if (ti >= 0 && rc == ERR_OK && (rc = rtable_row(&s->t, &row, e)) == ERR_OK) {
 			rtable_text(&s->t, row, 0, "Interventions sans thème renseigné (%)");
 			for (int p = 0; p < 2; p++) {
-				if (act_st[p] == 2 || none_st[p] == 2)
+				if (act_st[p] == CELL_QUARTERLY || none_st[p] == CELL_QUARTERLY)
+					rtable_quarterly(&s->t, row, (size_t)p + 1);
+				else if (act_st[p] == CELL_SECRET || none_st[p] == CELL_SECRET)
 					rtable_secret(&s->t, row, (size_t)p + 1);
-				else if (act_st[p] == 1 && none_st[p] == 1 && act[p] > 0)
+				else if (act_st[p] == CELL_PUBLISHED &&
+				         none_st[p] == CELL_PUBLISHED && act[p] > 0)
 					rtable_real(&s->t, row, (size_t)p + 1,
 					            100.0 * (double)none[p] / (double)act[p]);
 			}
@@ -768,7 +847,7 @@ static enum err_code section_key(const struct ctx *c, struct dash *d, struct err
 		}
 	}
 	if (d->for_xlsx)
-		rtable_note(&s->t, legend_fr);
+		legend_notes(&s->t);
 	return rc;
 }
 
@@ -790,10 +869,7 @@ static int series_point(void *p, const struct store_stats_read_point *pt)
 	}
 	month_label(pt->month, lab, sizeof lab);
 	rtable_text(sr->t, row, 0, lab);
-	if (pt->secret)
-		rtable_secret(sr->t, row, 1);
-	else
-		rtable_int(sr->t, row, 1, pt->value);
+	put_state(sr->t, row, 1, cell_state_of(pt->secret, pt->reason), pt->value);
 	rtable_int(sr->t, row, 2, pt->version);
 	return 0;
 }
@@ -856,14 +932,21 @@ static enum err_code section_actions(const struct ctx *c, struct dash *d, struct
 	s->table = names[0];
 	s->chart = CHART_BAR;
 	s->chart_col = 2;
+	{
+		size_t nq = 0;
+
+		s->by_quarter = grid_quarterly(&gm, &nq) && grid_quarterly(&gc[0], &nq) &&
+		                grid_quarterly(&gc[1], &nq) && grid_quarterly(&gc[2], &nq) &&
+		                nq > 0;
+	}
 	snprintf(s->chart_title, sizeof s->chart_title,
 	         "Interventions sur action prioritaire depuis janvier %s", c->year);
 	n = cat_order(c, &gc[0], order);
 	for (size_t i = 0; i < n && rc == ERR_OK; i++) {
 		const char *cat = gc[0].cat[order[i]];
 		size_t kv = grid_find_cat(&gc[1], cat), kn = grid_find_cat(&gc[2], cat);
-		int sv = kv == CATS_MAX ? 0 : gc[1].state[kv],
-		    sn = kn == CATS_MAX ? 0 : gc[2].state[kn];
+		int sv = kv == CATS_MAX ? CELL_NONE : gc[1].state[kv],
+		    sn = kn == CATS_MAX ? CELL_NONE : gc[2].state[kn];
 
 		if ((rc = rtable_row(&s->t, &row, e)) != ERR_OK)
 			break;
@@ -872,9 +955,11 @@ static enum err_code section_actions(const struct ctx *c, struct dash *d, struct
 		put_cell(&s->t, row, 2, &gc[0], 0, order[i]);
 		put_cell(&s->t, row, 3, &gc[1], 0, kv);
 		put_cell(&s->t, row, 4, &gc[2], 0, kn);
-		if (sv == 2 || sn == 2)
+		if (sv == CELL_QUARTERLY || sn == CELL_QUARTERLY)
+			rtable_quarterly(&s->t, row, 5);
+		else if (sv == CELL_SECRET || sn == CELL_SECRET)
 			rtable_secret(&s->t, row, 5);
-		else if (sv == 1 && sn == 1 && gc[1].val[kv] > 0)
+		else if (sv == CELL_PUBLISHED && sn == CELL_PUBLISHED && gc[1].val[kv] > 0)
 			rtable_real(&s->t, row, 5,
 			            100.0 * (double)gc[2].val[kn] / (double)gc[1].val[kv]);
 	}
@@ -883,7 +968,7 @@ static enum err_code section_actions(const struct ctx *c, struct dash *d, struct
 	rtable_note(&s->t, "Part non conforme : points non conformes sur points vérifiés, "
 	                   "calculée à partir des seuls chiffres publiés.");
 	if (d->for_xlsx)
-		rtable_note(&s->t, legend_fr);
+		legend_notes(&s->t);
 out:
 	grid_free(&gm);
 	for (int i = 0; i < 3; i++)
@@ -1028,9 +1113,58 @@ static void legend_html(struct page *p)
 {
 	raw(p, "<aside class=\"stats-legend\" aria-labelledby=\"legende-titre\">"
 	       "<h2 id=\"legende-titre\">Lire les tableaux</h2><p>");
-	txt(p, legend_fr);
+	txt(p, stats_legend_secret_fr);
+	raw(p, "</p><p>");
+	txt(p, stats_legend_quarter_fr);
 	raw(p, "</p><p>Les chiffres viennent uniquement des publications mensuelles gelées ; "
 	       "ils ne permettent jamais d'identifier un agent.</p></aside>\n");
+}
+
+/* The quarter ending month m, in French ("1er trimestre 2026"), into out. */
+static void quarter_label(const char *m, char *out, size_t n)
+{
+	int q = (month_of(m) + 2) / 3;
+
+	snprintf(out, n, "%d%s trimestre %.4s", q, q == 1 ? "er" : "e", m);
+}
+
+/* A note beside figures published by quarter only: text, then a link to the catalogue
+ * table in full for the root and the quarter of c->qrel; when no quarter is released yet,
+ * the month whose release will bring the next one. */
+static void quarter_note(struct page *p, const struct ctx *c, const char *table, const char *text)
+{
+	int ti = stats_table_find(table);
+	char lab[48], v[16], end[16];
+
+	raw(p, "<p class=\"stats-quarter\" role=\"note\">");
+	txt(p, text);
+	if (c->qrel >= 0 && ti >= 0) {
+		quarter_label(c->rel[c->qrel].month, lab, sizeof lab);
+		snprintf(v, sizeof v, "%d", c->rel[c->qrel].version);
+		raw(p, " <a href=\"/statistiques/tableau?table=");
+		arg(p, stats_catalogue[ti].name);
+		raw(p, "&amp;periode=trimestre&amp;echelon=");
+		arg(p, c->geo[c->root].code);
+		raw(p, "&amp;mois=");
+		arg(p, c->rel[c->qrel].month);
+		raw(p, "&amp;version=");
+		arg(p, v);
+		raw(p, "\">Tableau complet « ");
+		txt(p, stats_catalogue[ti].title);
+		raw(p, " », ");
+		txt(p, lab);
+		raw(p, "</a>");
+	} else {
+		const char *m = c->rel[c->cur].month;
+
+		snprintf(end, sizeof end, "%.4s-%02d", m, (month_of(m) + 2) / 3 * 3);
+		month_label(end, lab, sizeof lab);
+		raw(p, " Aucun trimestre n'est encore publié : le prochain le sera avec la "
+		       "publication de ");
+		txt(p, lab);
+		raw(p, ".");
+	}
+	raw(p, "</p>\n");
 }
 
 /* The scope form: echelon (units the caller may see) and month; versions as links. */
@@ -1152,8 +1286,8 @@ static void selector_html(struct page *p, const struct ctx *c, const char *actio
 static void chart_html(struct page *p, const struct section *s, struct err *e)
 {
 	struct svg_point pts[SVG_MAX_POINTS];
-	size_t n = 0;
-	char desc[300];
+	size_t n = 0, quarterly = 0;
+	char desc[400];
 
 	for (size_t r = 0; r < s->t.nrows && n < SVG_MAX_POINTS; r++, n++) {
 		const struct rtable_cell *lab = &s->t.cells[r * s->t.ncols];
@@ -1162,14 +1296,18 @@ static void chart_html(struct page *p, const struct section *s, struct err *e)
 		pts[n].label = lab->kind == RTABLE_TEXT ? lab->text : "";
 		pts[n].value = v->kind == RTABLE_INT ? v->num : 0;
 		pts[n].secret = v->kind == RTABLE_SECRET;
-		pts[n].missing = v->kind != RTABLE_INT && v->kind != RTABLE_SECRET;
+		pts[n].quarterly = v->kind == RTABLE_QUARTERLY;
+		pts[n].missing = v->kind != RTABLE_INT && v->kind != RTABLE_SECRET &&
+		                 v->kind != RTABLE_QUARTERLY;
+		quarterly += pts[n].quarterly;
 	}
 	if (n == 0 || p->rc != ERR_OK)
 		return;
 	snprintf(desc, sizeof desc,
 	         "Graphique de la colonne « %s » du tableau qui suit ; les "
-	         "chiffres masqués sont marqués « secret ».",
-	         s->t.header[s->chart_col]);
+	         "chiffres masqués sont marqués « secret »%s.",
+	         s->t.header[s->chart_col],
+	         quarterly ? ", ceux publiés seulement pour le trimestre « par trimestre »" : "");
 	raw(p, "<figure class=\"stats-chart\">\n");
 	if (p->rc == ERR_OK)
 		p->rc = s->chart == CHART_LINE
@@ -1195,6 +1333,10 @@ static void section_html(struct page *p, const struct ctx *c, const struct secti
 		txt(p, s->intro);
 		raw(p, "</p>\n");
 	}
+	if (s->by_quarter && s->table)
+		quarter_note(p, c, s->table,
+		             "Cette unité a trop peu d'agents pour que ce tableau soit publié "
+		             "chaque mois : il ne l'est que pour le trimestre.");
 	if (s->t.nrows == 0) {
 		raw(p, "<p>Aucun chiffre publié pour cette partie.</p>\n</section>\n");
 		return;
@@ -1411,11 +1553,19 @@ static enum err_code full_table(const struct ctx *c, const struct stats_table *s
 	if (g.too_many_cats)
 		rtable_note(t, "Le tableau a plus de catégories que l'affichage n'en montre.");
 	if (for_xlsx)
-		rtable_note(t, legend_fr);
+		legend_notes(t);
 out:
 	grid_free(&g);
 	free(units);
 	return rc;
+}
+
+static int has_quarterly(const struct rtable *t)
+{
+	for (size_t i = 0; i < t->nrows * t->ncols; i++)
+		if (t->cells[i].kind == RTABLE_QUARTERLY)
+			return 1;
+	return 0;
 }
 
 static int table_param(struct ctx *c, int *ti, enum err_code *rc, struct err *e)
@@ -1493,6 +1643,12 @@ enum err_code web_stats_table(struct http_request *req, struct err *e)
 		legend_html(&p);
 		rc = full_table(&c, &stats_catalogue[ti], period, plabel, 0, &t, e);
 		have_t = 1;
+		if (rc == ERR_OK && has_quarterly(&t))
+			quarter_note(
+			    &p, &c, stats_catalogue[ti].name,
+			    "Les unités qui ont trop peu d'agents pour que ce tableau soit "
+			    "publié chaque mois ne l'ont que pour le trimestre (cases « par "
+			    "trimestre »).");
 		if (rc == ERR_OK && p.rc == ERR_OK)
 			p.rc = rtable_html(&t, &p.b, e);
 		raw(&p, "<p class=\"stats-links\">Exporter : <a href=\"/statistiques/export?"

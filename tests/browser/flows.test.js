@@ -349,18 +349,32 @@ describe('browser flows', { skip: reason || false }, () => {
 			WHERE a.login = '${lib.demoLogin('unit_manager')}'`);
 		assert.match(await page.textContent('h1'), /^Statistiques/);
 		assert.ok((await page.textContent('.lead')).includes(scope), `the manager's unit ${scope}`);
-		// Figures: published cells with a number, and secret cells marked « secret ».
+		// Figures: published cells with a number, secret cells marked « secret », and the
+		// breakdowns of this small control unit (fewer than 20 agents in the demo)
+		// marked « par trimestre »: published for the quarter only, not secret.
 		const nums = await main.locator('td.num').allTextContents();
 		assert.ok(nums.some((t) => /^\d+$/.test(t.trim())), 'at least one figure is shown');
 		const secrets = await main.locator('td.secret').allTextContents();
-		assert.ok(secrets.length > 0, 'at least one cell is secret');
 		assert.ok(secrets.every((t) => t.trim() === 'secret'), 'a secret cell says « secret »');
-		// The legend says why figures are hidden, and that a secret is never a zero.
+		const quarterly = await main.locator('td.quarterly').allTextContents();
+		assert.ok(quarterly.length > 0, 'the unit\'s breakdowns are published by quarter');
+		assert.ok(quarterly.every((t) => t.trim() === 'par trimestre'),
+			'such a cell says « par trimestre »');
+		// The legend says why figures are hidden, that a secret is never a zero, and what
+		// « par trimestre » means.
 		const legend = await page.textContent('aside.stats-legend');
 		assert.match(legend, /« secret » : chiffre masqué parce qu'il permettrait de connaître l'activité d'un agent/);
 		assert.match(legend, /moins de 3 agents/);
 		assert.match(legend, /par différence avec les autres chiffres publiés/);
 		assert.match(legend, /Un secret n'est jamais un zéro\./);
+		assert.match(legend, /« par trimestre » : dans une unité de moins de 20 agents/);
+		// Each breakdown section says so and links to the quarter's full table (run.sh's
+		// demo has the closed months of the last year released: quarters among them).
+		const notes = await main.locator('section p.stats-quarter a').evaluateAll((as) =>
+			as.map((a) => a.getAttribute('href')));
+		assert.ok(notes.length >= 4, `a note with a link in each breakdown (${notes.length})`);
+		assert.ok(notes.every((h) => /^\/statistiques\/tableau\?table=\w+&periode=trimestre&/.test(h)),
+			`the notes link to a quarter (${notes[0]})`);
 		// Every chart (inline SVG with a title) comes with its table in the same section.
 		const charts = await page.$$eval('main figure.stats-chart', (fs) => fs.map((f) => ({
 			svg: !!f.querySelector('svg[role=img] title'),
@@ -368,9 +382,12 @@ describe('browser flows', { skip: reason || false }, () => {
 		})));
 		assert.ok(charts.length >= 3, `charts drawn (${charts.length})`);
 		assert.ok(charts.every((c) => c.svg && c.table), 'each chart has a title and its table');
-		// A secret bar is drawn hatched and labelled, never as a zero-length bar.
+		// A secret bar is drawn hatched and labelled, never as a zero-length bar; a bar
+		// published by quarter only is not drawn, only labelled.
 		if (await page.locator('main svg .svg-secret').count() > 0)
 			assert.ok(await page.locator('main svg .svg-secret-label').count() > 0);
+		assert.ok(await page.locator('main svg .svg-quarterly-label').count() > 0,
+			'« par trimestre » in the charts');
 		await page.evaluate(() => { document.activeElement && document.activeElement.blur(); });
 		await lib.shot(page, 'desktop-tableau-de-bord-ecran', false);
 
@@ -380,6 +397,12 @@ describe('browser flows', { skip: reason || false }, () => {
 		assert.equal(new URL(page.url()).pathname, '/statistiques/tableau');
 		assert.ok(await page.locator('main table caption').count() > 0, 'a captioned table');
 		await check(page, 'tableau-complet');
+		// The quarter a note links to: figures or « secret », never « par trimestre ».
+		const qr = await page.goto(lib.BASE + notes[0]);
+		assert.equal(qr.status(), 200, `the quarter's table (${notes[0]})`);
+		assert.match(await page.textContent('main table caption'), /trimestre/);
+		assert.equal(await page.locator('main td.quarterly').count(), 0, 'the quarter is published');
+		assert.ok(await page.locator('main td.num, main td.secret').count() > 0, 'its cells');
 
 		// Outside the manager's scope: the nation and another unit are refused.
 		const other = lib.sql(`SELECT code FROM org_unit WHERE level = 'unit' AND code != '${scope}'

@@ -2,8 +2,10 @@
 # End-to-end test of the statistics dashboards: a demo database with releases, a real
 # server, managers and an analyst through the browser flow. Checks the scope rules (a
 # manager sees their subtree only, an agent nothing), that the CSV and XLSX exports carry
-# exactly the cells of the JSON API ("secret" where it says secret: true, never 0), the
-# parameter errors, and that every page passes `tidy -q -e` without errors.
+# exactly the cells of the JSON API ("secret" where it says secret: true, "par trimestre"
+# where it also says by_quarter: true, never 0), the breakdowns of small units published
+# by quarter only (a note and a link to the quarter on the dashboard), the parameter
+# errors, and that every page passes `tidy -q -e` without errors.
 # Usage: stats-ui.sh PATH/TO/constat      (needs curl, sqlite3, tidy and python3)
 set -u
 constat=$1
@@ -30,6 +32,17 @@ rscope=$(scope_of "$rmanager")
 # A unit outside the unit manager's subtree.
 other=$(sqlite3 "$db" "SELECT code FROM org_unit WHERE level = 'unit' AND code != '$uscope'
                        ORDER BY code LIMIT 1")
+
+# section_of NAME ID: the <section> of id s-ID of page NAME into page NAME-ID (for has)
+section_of() {
+	sed -n "/<h2 id=\"s-$2\">/,/<\/section>/p" "$tmp/$1.html" >"$tmp/$1-$2.html"
+	[ -s "$tmp/$1-$2.html" ] && ok || ko "$1: no section s-$2"
+}
+# quarter_link NAME: the link of the first « par trimestre » note of page NAME, unescaped
+quarter_link() {
+	grep -o '<p class="stats-quarter"[^>]*>[^<]*<a href="[^"]*"' "$tmp/$1.html" | head -1 |
+		sed 's/.*<a href="//; s/"$//; s/&amp;/\&/g'
+}
 
 start_server "$db"
 
@@ -94,9 +107,31 @@ expect_eq "manager, another unit's table" 403 \
 expect_eq "manager, another unit's export" 403 \
 	"$(fetch u5 "$um" "/statistiques/export?table=activite&format=csv&echelon=$other")"
 hasnt u1 "<option value=\"$other\""
+# a control unit of the demo has fewer than 20 agents: its breakdowns (here by nature) are
+# published for the quarter only, and said so, while its totals are monthly figures
+section_of u1 nature
+has u1-nature '<td class="quarterly">par trimestre</td>'
+hasnt u1-nature '<td class="num">'
+hasnt u1-nature '<td class="secret">'
+has u1-nature 'svg-quarterly-label'
+has u1-nature 'class="stats-quarter" role="note"'
+has u1-nature 'ne l&#39;est que pour le trimestre'
+# no quarter is released yet (January and February only): no link, the month that brings it
+has u1-nature "Aucun trimestre n'est encore publié : le prochain le sera avec la publication de mars 2026."
+hasnt u1-nature 'periode=trimestre'
+section_of u1 chiffres-cles
+has u1-chiffres-cles '<th scope="row">Interventions</th><td class="num">'
+has u1-chiffres-cles '<th scope="row">Suites (toutes natures)</th><td class="quarterly">'
 # the region manager sees the region and its units
 expect_eq "region manager" 200 "$(fetch r1 "$rm_" /statistiques)"
 has r1 'Par département'
+# the region is large enough: its breakdowns are monthly figures, without the note
+section_of r1 nature
+has r1-nature '<td class="num">'
+hasnt r1-nature 'class="quarterly"'
+hasnt r1-nature 'class="stats-quarter"'
+section_of r1 suites
+hasnt r1-suites 'class="quarterly"'
 expect_eq "region manager, a unit" 200 "$(fetch r2 "$rm_" "/statistiques?echelon=$uscope")"
 
 # --- versions: a second version of the month (made here by copying the release with one
@@ -141,17 +176,20 @@ has e9 '« format »'
 expect_eq "twice the same parameter" 400 "$(fetch e10 "$an" "/statistiques?mois=$m2&mois=$m1")"
 
 # --- exports carry exactly the API's cells
-# check_export JAR SCOPE TABLE DIMTABLE: CSV of the month vs the JSON API
+# check_export JAR SCOPE TABLE DIMTABLE [RELEASE MONTH PERIODE PERIOD]: the CSV (by
+# default of February's month, version 1) vs the JSON API; $tmp/cmp gets "cells secrets
+# by_quarter", the secrets not counting the cells published by quarter only
 check_export() {
-	local jar=$1 scope=$2 table=$3 labels=$4 name
-	name=x-$table-$scope
-	expect_eq "CSV $table $scope" 200 "$(fetch "$name" "$jar" \
-		"/statistiques/export?table=$table&format=csv&echelon=$scope&mois=$m2&version=1")"
+	local jar=$1 scope=$2 table=$3 labels=$4 rel=${5:-$rel2} month=${6:-$m2}
+	local periode=${7:-mois} period=${8:-$m2} name
+	name=x-$table-$scope-$period
+	expect_eq "CSV $table $scope $period" 200 "$(fetch "$name" "$jar" \
+		"/statistiques/export?table=$table&format=csv&echelon=$scope&mois=$month&version=1&periode=$periode")"
 	expect_match "CSV type" '^text/csv' "$(hdr "$name" Content-Type)"
-	expect_match "CSV file name" "attachment; filename=\"constat-$table-$scope-$m2.csv\"" \
+	expect_match "CSV file name" "attachment; filename=\"constat-$table-$scope-$period.csv\"" \
 		"$(hdr "$name" Content-Disposition)"
-	expect_eq "API $table $scope" 200 "$(fetch "$name-api" "$jar" \
-		"/api/v1/stats/releases/$rel2/tables/$table?scope=$scope&period=$m2")"
+	expect_eq "API $table $scope $period" 200 "$(fetch "$name-api" "$jar" \
+		"/api/v1/stats/releases/$rel/tables/$table?scope=$scope&period=$period")"
 	sqlite3 -separator '	' "$db" "SELECT code, label FROM $labels" >"$tmp/labels.tsv"
 	python3 - "$tmp/$name.html" "$tmp/$name-api.html" "$tmp/labels.tsv" >"$tmp/cmp" 2>&1 <<'EOF'
 import csv, json, sys
@@ -161,28 +199,67 @@ labels = dict(l.rstrip("\n").split("\t", 1) for l in open(sys.argv[3], encoding=
 labels["aucun"] = "Aucun thème renseigné"
 head, body = rows[0], {r[0]: r for r in rows[1:]}
 dim = [k for k in api["cells"][0]["dims"] if k not in ("org", "period")][0]
-n = secret = 0
+n = secret = design = 0
 for c in api["cells"]:
+    # a hidden cell carries no value; by_quarter only ever on a hidden cell
+    if ("value" in c) == bool(c.get("secret")) or (c.get("by_quarter") and not c.get("secret")):
+        print("malformed cell", c); sys.exit(1)
     row = body.get(c["dims"]["org"])
     col = head.index(labels.get(c["dims"][dim], c["dims"][dim]))
-    want = "secret" if c.get("secret") else str(c["value"])
+    if c.get("secret"):
+        want = "par trimestre" if c.get("by_quarter") else "secret"
+    else:
+        want = str(c["value"])
     if row is None or row[col] != want:
         print("mismatch", c, row and row[col]); sys.exit(1)
-    n += 1; secret += bool(c.get("secret"))
+    n += 1
+    design += bool(c.get("by_quarter"))
+    secret += bool(c.get("secret")) and not c.get("by_quarter")
 cells = sum(1 for r in rows[1:] for v in r[3:] if v != "")
 if cells != n:
     print("CSV has", cells, "cells, API", n); sys.exit(1)
-print(n, secret)
+print(n, secret, design)
 EOF
 	if [ $? -eq 0 ]; then ok; else ko "CSV $table $scope differs from the API: $(cat "$tmp/cmp")"; fi
 }
 check_export "$rm_" "$rscope" activite_nature intervention_kind
 check_export "$um" "$uscope" suites followup_kind
+# the unit's breakdown: every cell by quarter only
+read -r n secrets designs <"$tmp/cmp"
+expect_eq "the unit's follow-ups all by quarter only ($n cells)" "$n" "$designs"
 check_export "$an" FR activite_theme theme
-secrets=$(cut -d' ' -f2 "$tmp/cmp")
+read -r n secrets designs <"$tmp/cmp"
+# the API's by_quarter cells are the release's design cells, and there are some
+expect_eq "API by_quarter = design cells" "$(sqlite3 "$db" "SELECT count(*)
+	FROM stats_release_cell WHERE release_id = $rel2 AND period = '$m2'
+	AND tbl = 'activite_theme' AND status = 'secret' AND reason = 'design'")" "$designs"
+expect_match "some cells by quarter only" '^[1-9][0-9]*$' "$designs"
 expect_eq "full table page" 200 \
 	"$(fetch ft "$an" "/statistiques/tableau?table=activite_theme&echelon=FR&mois=$m2&version=1")"
 expect_eq "HTML secrets as in the API" "$secrets" "$(grep -o 'class="secret"' "$tmp/ft.html" | wc -l)"
+expect_eq "HTML « par trimestre » as in the API" "$designs" \
+	"$(grep -o '<td class="quarterly">par trimestre</td>' "$tmp/ft.html" | wc -l)"
+# the full table says why, and that no quarter is released yet
+has ft 'class="stats-quarter" role="note"'
+has ft 'le prochain le sera avec la publication de mars 2026'
+# totals are never by quarter only; the API's legend is the page's, word for word
+expect_eq "API totals" 200 "$(fetch tot "$an" \
+	"/api/v1/stats/releases/$rel2/tables/activite?scope=FR&period=$m2")"
+python3 - "$tmp/tot.html" "$tmp/ft.html" >"$tmp/cmp" 2>&1 <<'EOF'
+import html, json, re, sys
+api = json.load(open(sys.argv[1], encoding="utf-8"))
+page = open(sys.argv[2], encoding="utf-8").read()
+if not api["cells"] or any(c.get("by_quarter") for c in api["cells"]):
+    print("totals:", api["cells"][:3]); sys.exit(1)
+aside = re.search(r'<aside class="stats-legend".*?</aside>', page, re.S).group(0)
+paras = [html.unescape(p) for p in re.findall(r"<p>(.*?)</p>", aside, re.S)]
+if api["legend"]["secret"] != paras[0] + " " + paras[1]:
+    print("legends differ:", api["legend"]["secret"], "|", paras[:2]); sys.exit(1)
+if not paras[1].startswith("« par trimestre » : ") or \
+        "20 agents" not in api["legend"]["reasons"].get("design", ""):
+    print("legend:", paras[1], api["legend"]["reasons"]); sys.exit(1)
+EOF
+if [ $? -eq 0 ]; then ok; else ko "totals or legend: $(cat "$tmp/cmp")"; fi
 
 # XLSX of the same table: a zip whose cells say "secret" as often as the API
 expect_eq "XLSX" 200 "$(fetch xl "$an" \
@@ -195,10 +272,11 @@ z = zipfile.ZipFile(sys.argv[1])
 strings = re.findall(r"<si><t[^>]*>(.*?)</t></si>", z.read("xl/sharedStrings.xml").decode())
 sheet = z.read("xl/worksheets/sheet1.xml").decode()
 idx = [m for m in re.findall(r'<c r="[D-Z]+\d+"[^>]*t="s"[^>]*><v>(\d+)</v>', sheet)]
-print(sum(1 for i in idx if strings[int(i)] == "secret"))
+print(sum(1 for i in idx if strings[int(i)] == "secret"),
+      sum(1 for i in idx if strings[int(i)] == "par trimestre"))
 EOF
 )
-expect_eq "XLSX secrets as in the API" "$secrets" "$got"
+expect_eq "XLSX secrets and « par trimestre » as in the API" "$secrets $designs" "$got"
 # the whole dashboard, one sheet per table
 expect_eq "dashboard XLSX" 200 "$(fetch xd "$rm_" "/statistiques/export?format=xlsx")"
 sheets=$(python3 -c 'import re,sys,zipfile; z=zipfile.ZipFile(sys.argv[1]);
@@ -207,5 +285,50 @@ expect_match "dashboard sheets" '^([5-9]|1[0-9])$' "$sheets"
 expect_eq "CSV needs a table" 400 "$(fetch xc "$an" "/statistiques/export?format=csv")"
 expect_eq "exports are audited" 1 "$(sqlite3 "$db" "SELECT count(*) > 0 FROM audit
 	WHERE action = 'export.stats'")"
+# the unit manager's dashboard workbook: « par trimestre » cells, the legend saying why
+expect_eq "unit dashboard XLSX" 200 "$(fetch xu "$um" "/statistiques/export?format=xlsx")"
+got=$(python3 -c 'import sys, zipfile
+s = zipfile.ZipFile(sys.argv[1]).read("xl/sharedStrings.xml").decode()
+print(("<t>par trimestre</t>" in s) + ("« par trimestre » : dans une unité de moins de 20" in s))' \
+	"$tmp/xu.html")
+expect_eq "unit dashboard XLSX: par trimestre and its legend" 2 "$got"
+
+# --- March, the end of the first quarter, released (on its release day): the quarter's
+# breakdowns of every unit are published, and the notes link to them
+CONSTAT_TODAY=2026-04-16 expect_status "release 2026-03" 0 "$constat" release --db "$db" \
+	--month 2026-03 --quiet
+rel3=$(sqlite3 "$db" "SELECT id FROM stats_release WHERE month = '2026-03'")
+expect_eq "manager dashboard, March" 200 "$(fetch u6 "$um" /statistiques)"
+section_of u6 nature
+has u6-nature '<td class="quarterly">par trimestre</td>'
+q=$(quarter_link u6-nature)
+expect_eq "the note links to the unit's quarter" \
+	"/statistiques/tableau?table=activite_nature&periode=trimestre&echelon=$uscope&mois=2026-03&version=1" "$q"
+expect_eq "the quarter's table" 200 "$(fetch uq "$um" "$q")"
+has uq 'aria-current="page">Trimestre</a>'
+has uq 'trimestre 2026-Q1</caption>'
+hasnt uq 'class="quarterly"'
+hasnt uq 'class="stats-quarter"'
+expect_match "the quarter has figures or secrets" '^[1-9][0-9]*$' \
+	"$(grep -oE '<td class="(num|secret)">' "$tmp/uq.html" | wc -l)"
+# ... exactly the API's cells of the quarter, none by quarter only
+check_export "$um" "$uscope" activite_nature intervention_kind "$rel3" 2026-03 trimestre 2026-Q1
+read -r n secrets designs <"$tmp/cmp"
+expect_match "the unit's quarter has cells" '^[1-9][0-9]*$' "$n"
+expect_eq "no cell of the quarter by quarter only ($n cells)" 0 "$designs"
+# February now links to the quarter that holds it
+expect_eq "manager dashboard, February" 200 "$(fetch u7 "$um" "/statistiques?mois=$m2")"
+section_of u7 actions
+has u7-actions '<td class="quarterly">par trimestre</td>'
+expect_eq "February's note links to its quarter" \
+	"/statistiques/tableau?table=action_prioritaire&periode=trimestre&echelon=$uscope&mois=2026-03&version=1" \
+	"$(quarter_link u7-actions)"
+# the region's full table of the month: its units by quarter only, a link to the quarter
+expect_eq "region's full table, March" 200 "$(fetch rq "$rm_" \
+	"/statistiques/tableau?table=suites&mois=2026-03")"
+has rq '<td class="quarterly">par trimestre</td>'
+expect_eq "the full table's note links to the quarter" \
+	"/statistiques/tableau?table=suites&periode=trimestre&echelon=$rscope&mois=2026-03&version=1" \
+	"$(quarter_link rq)"
 
 finish

@@ -1,9 +1,11 @@
 /* Unit tests for src/report: the shared table model and its CSV, HTML and XLSX writers
- * (escaping, formula injection, secrets never written as 0, caps), and the SVG charts. */
+ * (escaping, formula injection, secrets and quarterly cells never written as 0, caps), and
+ * the SVG charts. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -290,14 +292,84 @@ static void test_sheet_name_sanitised(void **state)
 	rtable_release(&t);
 }
 
+/* The text of the shared-string cell ref ("B4") of a worksheet, "" when it is not one
+ * (static storage: one call at a time). */
+static const char *cell_string(const char *sheet, const char *strings, const char *ref)
+{
+	static char out[256];
+	char open[32];
+	const char *p, *end;
+	long n;
+
+	out[0] = '\0';
+	snprintf(open, sizeof open, "<c r=\"%s\" t=\"s\"><v>", ref);
+	if ((p = strstr(sheet, open)) == NULL)
+		return out;
+	n = strtol(p + strlen(open), NULL, 10);
+	for (p = strings; n >= 0 && p; n--)
+		if ((p = strstr(p, "<si><t>")) != NULL && n > 0)
+			p++;
+	if (p == NULL || (end = strstr(p, "</t></si>")) == NULL)
+		return out;
+	p += strlen("<si><t>");
+	snprintf(out, sizeof out, "%.*s", (int)(end - p), p);
+	return out;
+}
+
+/* A cell published by quarter only: its own words in every writer (« par trimestre »,
+ * class "quarterly", not "secret"), never a number, even over a 0 written first. */
+static void test_quarterly(void **state)
+{
+	static const char *const hdr[] = {"Nom", "Mois", "Cumul"};
+	struct rtable t;
+	const struct rtable *tabs[1] = {&t};
+	struct buf b;
+	char *sheet, *strings;
+	size_t r;
+
+	(void)state;
+	rtable_init(&t, "T", "T", 3, hdr);
+	assert_int_equal(rtable_row(&t, &r, NULL), ERR_OK);
+	rtable_text(&t, r, 0, "x");
+	rtable_int(&t, r, 1, 0);
+	rtable_quarterly(&t, r, 1); /* replaces the 0 */
+	rtable_secret(&t, r, 2);
+	assert_int_equal(t.cells[1].kind, RTABLE_QUARTERLY);
+	buf_init(&b, 8u << 20);
+	assert_int_equal(rtable_csv(&t, &b, NULL), ERR_OK);
+	assert_string_equal(buf_str(&b), "Nom,Mois,Cumul\r\nx,par trimestre,secret\r\n");
+	buf_reset(&b);
+	assert_int_equal(rtable_html(&t, &b, NULL), ERR_OK);
+	assert_non_null(strstr(buf_str(&b), "<td class=\"quarterly\">par trimestre</td>"
+	                                    "<td class=\"secret\">secret</td></tr>"));
+	assert_null(strstr(buf_str(&b), "<td class=\"num\""));
+	assert_null(strstr(buf_str(&b), ">0<"));
+	buf_reset(&b);
+	/* XLSX: the text "par trimestre" in B4 (title, blank, header, then the row) */
+	assert_int_equal(rtable_xlsx(tabs, 1, &b, NULL), ERR_OK);
+	sheet = zip_entry((const unsigned char *)b.data, b.len, "xl/worksheets/sheet1.xml");
+	strings = zip_entry((const unsigned char *)b.data, b.len, "xl/sharedStrings.xml");
+	assert_non_null(sheet);
+	assert_non_null(strings);
+	assert_string_equal(cell_string(sheet, strings, "B4"), "par trimestre");
+	assert_string_equal(cell_string(sheet, strings, "C4"), "secret");
+	free(sheet);
+	free(strings);
+	/* out of range: ignored */
+	rtable_quarterly(&t, 5, 0);
+	rtable_quarterly(&t, 0, 3);
+	buf_release(&b);
+	rtable_release(&t);
+}
+
 /* ---- SVG charts ---- */
 
 static void test_svg_bars(void **state)
 {
 	struct svg_point p[3] = {
-	    {"<script>alert(1)</script>", 10, 0, 0},
-	    {"Caché", 0, 1, 0},
-	    {"Absent", 0, 0, 1},
+	    {"<script>alert(1)</script>", 10, 0, 0, 0},
+	    {"Caché", 0, 1, 0, 0},
+	    {"Absent", 0, 0, 1, 0},
 	};
 	struct buf b;
 	const char *s;
@@ -326,10 +398,10 @@ static void test_svg_bars(void **state)
 static void test_svg_line_gap(void **state)
 {
 	struct svg_point p[4] = {
-	    {"janv.", 5, 0, 0},
-	    {"févr.", 7, 0, 0},
-	    {"mars", 0, 1, 0},
-	    {"avr.", 9, 0, 0},
+	    {"janv.", 5, 0, 0, 0},
+	    {"févr.", 7, 0, 0, 0},
+	    {"mars", 0, 1, 0, 0},
+	    {"avr.", 9, 0, 0, 0},
 	};
 	struct buf b;
 	const char *s, *q;
@@ -352,6 +424,49 @@ static void test_svg_line_gap(void **state)
 	buf_release(&b);
 }
 
+/* A point published by quarter only is no secret: no hatching, no "secret", no bar and no
+ * 0, the words "par trimestre"; a line is broken there. */
+static void test_svg_quarterly(void **state)
+{
+	struct svg_point bars[2] = {
+	    {"Contrôle", 5, 0, 0, 0},
+	    {"Enquête", 0, 0, 0, 1},
+	};
+	struct svg_point line[5] = {
+	    {"janv.", 5, 0, 0, 0}, {"févr.", 7, 0, 0, 0}, {"mars", 0, 0, 0, 1},
+	    {"avr.", 9, 0, 0, 0},  {"mai", 11, 0, 0, 0},
+	};
+	struct buf b;
+	const char *s, *q;
+	int n = 0;
+
+	(void)state;
+	buf_init(&b, 1 << 20);
+	assert_int_equal(svg_bar_chart(&b, "q1", "T", "D", bars, 2, NULL), ERR_OK);
+	s = buf_str(&b);
+	assert_non_null(strstr(s, "svg-quarterly-label\" x=\"268\" y=\"49\">par trimestre</text>"));
+	assert_null(strstr(s, "class=\"svg-secret"));
+	assert_null(strstr(s, "secret</text>"));
+	assert_null(strstr(s, ">0</text>"));
+	for (q = s; (q = strstr(q, "class=\"svg-bar\"")) != NULL; q++)
+		n++;
+	assert_int_equal(n, 1);
+	buf_reset(&b);
+	assert_int_equal(svg_line_chart(&b, "q2", "T", "D", line, 5, NULL), ERR_OK);
+	s = buf_str(&b);
+	/* janv.-févr. and avr.-mai: two segments, broken at mars */
+	for (n = 0, q = s; (q = strstr(q, "<polyline")) != NULL; q++)
+		n++;
+	assert_int_equal(n, 2);
+	for (n = 0, q = s; (q = strstr(q, "<circle")) != NULL; q++)
+		n++;
+	assert_int_equal(n, 4);
+	assert_non_null(strstr(s, ">par </tspan>"));
+	assert_non_null(strstr(s, ">trimestre</tspan>"));
+	assert_null(strstr(s, "class=\"svg-secret"));
+	buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,11 +474,13 @@ int main(void)
 	    cmocka_unit_test(test_html),
 	    cmocka_unit_test(test_digit_grouping),
 	    cmocka_unit_test(test_secret_never_zero),
+	    cmocka_unit_test(test_quarterly),
 	    cmocka_unit_test(test_row_cap),
 	    cmocka_unit_test(test_xlsx),
 	    cmocka_unit_test(test_sheet_name_sanitised),
 	    cmocka_unit_test(test_svg_bars),
 	    cmocka_unit_test(test_svg_line_gap),
+	    cmocka_unit_test(test_svg_quarterly),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -485,6 +485,135 @@ static void test_due_and_stop(void **state)
 	store_close(s);
 }
 
+/* ---- Table design by size ----------------------------------------------------------------- */
+
+struct design_check {
+	size_t design, design_sensitive, bad;
+	size_t quarter_published, quarter_design;
+	size_t design_geo_cap, n_design_geo;
+	char (*design_geo)[24]; /* units whose month breakdowns are by design */
+};
+
+static int design_cell(void *ctx, const struct store_stats_cell *c)
+{
+	struct design_check *k = ctx;
+	int t = stats_table_find(c->tbl);
+	int is_design = strcmp(c->reason, "design") == 0;
+
+	if (t < 0) {
+		k->bad++;
+		return 0;
+	}
+	if (!is_design)
+		return 0;
+	k->design++;
+	k->design_sensitive += c->sensitive != 0;
+	/* only breakdowns, only the month and the year to date, always hidden */
+	if (stats_catalogue[t].dim == STATS_DIM_NONE || strchr(c->period, 'Q') ||
+	    strcmp(c->status, "secret") != 0)
+		k->bad++;
+	if (strcmp(c->period, "2026-03") != 0)
+		return 0;
+	for (size_t i = 0; i < k->n_design_geo; i++)
+		if (strcmp(k->design_geo[i], c->geo) == 0)
+			return 0;
+	if (k->n_design_geo < k->design_geo_cap)
+		snprintf(k->design_geo[k->n_design_geo++], 24, "%s", c->geo);
+	return 0;
+}
+
+static int quarter_cell(void *ctx, const struct store_stats_cell *c)
+{
+	struct design_check *k = ctx;
+	int t = stats_table_find(c->tbl);
+
+	if (strcmp(c->period, "2026-Q1") != 0 || t < 0 || stats_catalogue[t].dim == STATS_DIM_NONE)
+		return 0;
+	for (size_t i = 0; i < k->n_design_geo; i++)
+		if (strcmp(k->design_geo[i], c->geo) == 0) {
+			k->quarter_published += strcmp(c->status, "published") == 0;
+			k->quarter_design += strcmp(c->reason, "design") == 0;
+		}
+	return 0;
+}
+
+/* The breakdowns of units of fewer than rules.breakdown_agents agents are hidden by design
+ * for the month and the year to date (their sensitive cells still audited), published
+ * for the quarter; with the rule off there is none. Tiny data: every department and
+ * control unit has fewer than 20 agents, the region more. Its own database, released up to
+ * March. */
+static void test_design_by_size(void **state)
+{
+	struct gen_options o = {.scale = GEN_TINY, .seed = 5, .today = "2026-04-20"};
+	char path[64], p2[80], geo[64][24];
+	struct store *s = NULL;
+	struct stats_release_result res[3];
+	struct design_check k = {.design_geo = geo, .design_geo_cap = 64};
+	struct err e = {0};
+	int fd, passed = 0;
+
+	(void)state;
+	setenv("CONSTAT_TODAY", "2026-04-20", 1);
+	snprintf(path, sizeof path, "/tmp/constat-test-design-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+	assert_int_equal(store_open(path, STORE_CREATE | STORE_BULK, &s, &e), ERR_OK);
+	assert_int_equal(store_refdata_load(s, &e), ERR_OK);
+	assert_int_equal(gen_run(s, &o, &e), ERR_OK);
+	for (int m = 0; m < 3; m++) {
+		struct stats_release_opts ro = {.month = m == 0 ? "2026-01" : m == 1 ? "2026-02"
+		                                                                      : "2026-03"};
+
+		stats_rules_default(&ro.rules);
+		if (m == 0)
+			ro.rules.breakdown_agents = 0; /* off */
+		if (stats_release_run(s, &ro, &res[m], &e) != ERR_OK)
+			fail_msg("release %s: %s: %s", ro.month, e.field, e.msg);
+		assert_true(res[m].passed);
+	}
+	assert_int_equal(res[0].n_design, 0);
+	assert_true(res[1].n_design > 0);
+	/* the nation and the region are large enough; every unit is below 20 agents */
+	assert_int_equal(res[2].n_design_level[0], 0);
+	assert_int_equal(res[2].n_design_level[1], 0);
+	assert_true(res[2].n_design_level[3] > 0);
+	assert_true(res[2].n_design <= res[2].n_secret);
+	assert_int_equal(store_stats_cells_each(s, res[2].id, design_cell, &k, &e), ERR_OK);
+	assert_int_equal(k.bad, 0);
+	assert_int_equal(k.design, res[2].n_design);
+	/* some hidden by design are also sensitive: audited like any secret */
+	assert_true(k.design_sensitive > 0);
+	assert_true(k.n_design_geo > 0);
+	/* the same units' quarter: published (where not secret), never by design */
+	assert_int_equal(store_stats_cells_each(s, res[2].id, quarter_cell, &k, &e), ERR_OK);
+	assert_int_equal(k.quarter_design, 0);
+	assert_true(k.quarter_published > 0);
+	/* the audit re-run over the frozen cells passes */
+	{
+		struct stats_rules r;
+
+		stats_rules_default(&r);
+		assert_int_equal(stats_release_audit(s, res[2].id, &r, 0, NULL, &passed, &e),
+		                 ERR_OK);
+		assert_true(passed);
+		/* a bad setting is refused, naming it */
+		r.breakdown_agents = -1;
+		assert_int_equal(stats_rules_check(&r, &e), ERR_INVALID);
+		assert_string_equal(e.field, "breakdown_agents");
+	}
+	store_close(s);
+	unlink(path);
+	snprintf(p2, sizeof p2, "%s-wal", path);
+	unlink(p2);
+	snprintf(p2, sizeof p2, "%s-shm", path);
+	unlink(p2);
+	snprintf(p2, sizeof p2, "%s.key", path);
+	unlink(p2);
+	setenv("CONSTAT_TODAY", TODAY, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -493,6 +622,7 @@ int main(void)
 	    cmocka_unit_test(test_api),
 	    cmocka_unit_test(test_late_edits_new_version),
 	    cmocka_unit_test(test_due_and_stop),
+	    cmocka_unit_test(test_design_by_size),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
