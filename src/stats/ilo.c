@@ -51,6 +51,11 @@ static struct ilo_value v_secret(void)
 	return (struct ilo_value){.kind = ILO_SECRET};
 }
 
+static struct ilo_value v_quarterly(void)
+{
+	return (struct ilo_value){.kind = ILO_QUARTERLY};
+}
+
 /* The figure list has a fixed capacity: figures are added by this file's code, never
  * by input, so running out is a bug. */
 static struct ilo_figure *fig_add(struct ilo_report *r, const char *item, const char *code,
@@ -206,6 +211,7 @@ struct cellv {
 	char *tbl, *geo, *cat;
 	int64_t value;
 	int secret;
+	int design; /* a breakdown of a small unit, published by quarter only */
 };
 
 struct cellset {
@@ -237,6 +243,7 @@ struct build {
 	struct cellset cells;
 	struct rel_pick years[MAX_YEARS]; /* newest release of each year up to r->year */
 	size_t nyears;
+	size_t n_design; /* year-to-date cells of small regions published by quarter only */
 };
 
 static int geo_national(void *ctx, const struct store_stats_geo *g)
@@ -319,6 +326,7 @@ static int cell_row(void *ctx, const struct store_stats_cell *c)
 	v->cat = xstrdup(c->cat);
 	v->value = c->value;
 	v->secret = strcmp(c->status, "published") != 0;
+	v->design = c->reason && strcmp(c->reason, "design") == 0;
 	return 0;
 }
 
@@ -359,7 +367,9 @@ static struct ilo_value cellval(const struct build *b, const char *tbl, const ch
 	v = bsearch(&key, b->cells.c, b->cells.n, sizeof *b->cells.c, cell_cmp);
 	if (v == NULL)
 		return v_na();
-	return v->secret ? v_secret() : v_int(v->value);
+	if (v->secret)
+		return v->design ? v_quarterly() : v_secret();
+	return v_int(v->value);
 }
 
 /* 1 when the release holds some cell of table tbl. */
@@ -378,6 +388,8 @@ static struct ilo_value v_add(struct ilo_value a, struct ilo_value x)
 		return v_na();
 	if (a.kind == ILO_SECRET || x.kind == ILO_SECRET)
 		return v_secret();
+	if (a.kind == ILO_QUARTERLY || x.kind == ILO_QUARTERLY)
+		return v_quarterly();
 	return v_int(a.num + x.num);
 }
 
@@ -388,6 +400,8 @@ static struct ilo_value v_ratio(struct ilo_value num, struct ilo_value den, doub
 		return v_na();
 	if (num.kind == ILO_SECRET || den.kind == ILO_SECRET)
 		return v_secret();
+	if (num.kind == ILO_QUARTERLY || den.kind == ILO_QUARTERLY)
+		return v_quarterly();
 	{
 		double n = num.kind == ILO_REAL ? num.real : (double)num.num;
 		double d = den.kind == ILO_REAL ? den.real : (double)den.num;
@@ -1054,7 +1068,107 @@ static struct ilo_grid *region_grid(struct build *b, const char *item, const cha
 	grid_note(g, "« secret » : chiffre masqué par le contrôle de la divulgation (il "
 	          "permettrait de connaître l'activité d'un agent) ; ce n'est jamais un zéro. Les "
 	          "régions ne sont pas additionnées ici : le total est la case nationale publiée.");
+	if (b->n_design > 0)
+		grid_note(g, "Régions de moins de %d agents : leurs ventilations ne sont publiées "
+		          "que par trimestre ; la valeur de l'année est la somme des trimestres "
+		          "publiés (sans les saisies tardives faites après la publication d'un "
+		          "trimestre), « secret » quand l'un d'eux l'est, « par trimestre » quand "
+		          "la période ne finit pas un trimestre.",
+		          b->rules.breakdown_agents);
 	return g;
+}
+
+/* ---- Small units: the year as the sum of its quarters ---------------------------------- */
+
+struct quarter_pick {
+	int year, q_months; /* the quarters' last months wanted: 3, 6... up to q_months */
+	int64_t id[4];      /* newest version of each */
+	int version[4];
+};
+
+static int quarter_row(void *ctx, const struct store_stats_release *r)
+{
+	struct quarter_pick *p = ctx;
+	int m, q;
+
+	if (r->month == NULL || strlen(r->month) != 7 || year_of(r->month) != p->year)
+		return 0;
+	m = month_of(r->month);
+	if (m <= 0 || m % 3 != 0 || m > p->q_months)
+		return 0;
+	q = m / 3 - 1;
+	if (p->id[q] == 0 || r->version > p->version[q]) {
+		p->id[q] = r->id;
+		p->version[q] = r->version;
+	}
+	return 0;
+}
+
+/* The year-to-date breakdowns of small regions are hidden by design (published by quarter
+ * only, docs/STATISTICS.md): in a report whose release closes a quarter, each is given as
+ * the sum of its quarters, from the newest version of each quarter's release, when every
+ * quarter is published (a sum of published figures reveals nothing more); secret when a
+ * quarter is secret; « par trimestre » when the release closes no quarter or a quarter
+ * has no release. */
+static enum err_code quarter_sums(struct build *b, const struct ilo_report *out, struct err *e)
+{
+	struct quarter_pick p = {.year = out->year, .q_months = out->months};
+	struct cellset q[4] = {{0}};
+	size_t nq = (size_t)out->months / 3, n_design = 0;
+	enum err_code rc = ERR_OK;
+
+	for (size_t i = 0; i < b->cells.n; i++)
+		n_design += b->cells.c[i].design != 0;
+	b->n_design = n_design;
+	if (n_design == 0 || out->months % 3 != 0)
+		return ERR_OK;
+	if ((rc = store_stats_release_each(b->st, NULL, out->release_id, quarter_row, &p, e)) !=
+	    ERR_OK)
+		return rc;
+	for (size_t k = 0; k < nq; k++) {
+		char period[16];
+
+		if (p.id[k] == 0)
+			goto out; /* a quarter without a release: the sums stay secret */
+		q[k].national = b->cells.national;
+		q[k].regions = b->cells.regions;
+		q[k].nregions = b->cells.nregions;
+		snprintf(period, sizeof period, "%04d-Q%zu", out->year, k + 1);
+		if ((rc = store_ilo_cells(b->st, p.id[k], period, cell_row, &q[k], e)) != ERR_OK)
+			goto out;
+		if (q[k].too_many) {
+			rc = err_set(e, ERR_TOO_BIG, NULL, "a quarter holds more than %d cells at "
+			             "national and region level", MAX_CELLS);
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < b->cells.n; i++) {
+		struct cellv *v = &b->cells.c[i];
+		int64_t sum = 0;
+		size_t k;
+
+		if (!v->design)
+			continue;
+		for (k = 0; k < nq; k++) {
+			const struct cellv *x = bsearch(v, q[k].c, q[k].n, sizeof *q[k].c, cell_cmp);
+
+			if (x == NULL)
+				break; /* stays « par trimestre » */
+			if (x->secret) {
+				v->design = 0; /* a quarter is secret: so is the sum */
+				break;
+			}
+			sum += x->value;
+		}
+		if (k < nq)
+			continue;
+		v->value = sum;
+		v->secret = 0;
+	}
+out:
+	for (size_t k = 0; k < 4; k++)
+		cells_free(&q[k]);
+	return rc;
 }
 
 static void build_activity(struct build *b)
@@ -1375,6 +1489,8 @@ enum err_code ilo_report_build(struct store *s, int year, const struct stats_rul
 			             "national and region level", MAX_CELLS);
 			goto out_read;
 		}
+		if ((rc = quarter_sums(b, out, e)) != ERR_OK)
+			goto out_read;
 	}
 	if ((rc = build_staff(b, e)) != ERR_OK || (rc = build_registry(b, &workers, e)) != ERR_OK)
 		goto out_read;
@@ -1434,6 +1550,9 @@ static void put_value(struct rtable *t, size_t row, size_t col, struct ilo_value
 		break;
 	case ILO_SECRET:
 		rtable_secret(t, row, col);
+		break;
+	case ILO_QUARTERLY:
+		rtable_quarterly(t, row, col);
 		break;
 	default:
 		rtable_text(t, row, col, "non disponible");
@@ -1807,7 +1926,10 @@ static void copy_cell(struct rtable *dst, size_t row, size_t col, const struct r
 	case RTABLE_SECRET:
 		rtable_secret(dst, row, col);
 		break;
-	default:
+	case RTABLE_QUARTERLY:
+		rtable_quarterly(dst, row, col);
+		break;
+	case RTABLE_EMPTY:
 		break;
 	}
 }

@@ -26,6 +26,9 @@ enum ilo_kind {
 	ILO_INT,    /* a count */
 	ILO_REAL,   /* a rate or a share */
 	ILO_SECRET, /* a released cell that is secret, or a figure computed from one */
+	/* a small unit's breakdown published by quarter only, not summed (the release does not
+	 * close a quarter, or one quarter is missing), or a figure computed from one */
+	ILO_QUARTERLY,
 };
 
 struct ilo_value {

@@ -264,6 +264,18 @@ static int setup(void **state)
 		    PUB("2026-C03", "suites", "FR", "signalement_procureur", 1),
 		    PUB("2026-C03", "suites", "FR", "transmission", 4),
 		    {"D2026-C03", "activite", "FR", "_", 10, "delta", 0, "delta"},
+		    /* small regions: their breakdowns are published by quarter only (reason
+		     * design); the year to date is then the sum of the quarters, when
+		     * published */
+		    {"2026-C03", "activite_theme", "R11", "sante_securite", 9, "secret", 0,
+		     "design"},
+		    PUB("2026-Q1", "activite_theme", "R11", "sante_securite", 9),
+		    {"2026-C03", "activite_theme", "R84", "sante_securite", 2, "secret", 1,
+		     "design"},
+		    SEC("2026-Q1", "activite_theme", "R84", "sante_securite", 2),
+		    /* no quarter cell for this one: « par trimestre » */
+		    {"2026-C03", "activite_theme", "R11", "travail_illegal", 3, "secret", 0,
+		     "design"},
 		};
 
 		release(s, "2025-12", 1, dec, sizeof dec / sizeof dec[0]);
@@ -461,6 +473,29 @@ static void test_activity_from_releases(void **state)
 	/* a cell the release does not hold is unavailable, never 0 */
 	rw = row(&r, "activity_region", "R84");
 	assert_int_equal(rw->v[2].kind, ILO_NA);
+	/* a small region's year-to-date breakdown (by design) is the sum of its quarters
+	 * when they are published, secret otherwise; said in a note */
+	{
+		const struct ilo_grid *g = ilo_report_grid(&r, "activity_theme");
+		size_t col = 0, notes = 0;
+
+		assert_non_null(g);
+		while (col < g->ncols && strcmp(g->header[col + 1], "Santé et sécurité") != 0)
+			col++;
+		assert_true(col < g->ncols);
+		rw = row(&r, "activity_theme", "R11");
+		assert_non_null(rw);
+		assert_int_equal(rw->v[col].kind, ILO_INT);
+		assert_int_equal(rw->v[col].num, 9);
+		rw = row(&r, "activity_theme", "R84");
+		assert_int_equal(rw->v[col].kind, ILO_SECRET);
+		rw = row(&r, "activity_theme", "R11");
+		assert_string_equal(g->header[1], "Travail illégal");
+		assert_int_equal(rw->v[0].kind, ILO_QUARTERLY);
+		for (size_t i = 0; i < g->nnotes; i++)
+			notes += strstr(g->notes[i], "somme des trimestres") != NULL;
+		assert_int_equal(notes, 1);
+	}
 	/* follow-ups by theme: not in these releases */
 	rw = row(&r, "followups_theme", "France entière");
 	assert_non_null(rw);
