@@ -406,6 +406,7 @@ enum err_code stats_block_init(struct stats_system *s, const struct stats_frame 
 					return rc;
 				if (created) {
 					s->cells[idx].level = (uint8_t)f->geo_level[g];
+					s->cells[idx].total = d == STATS_DIM_NONE;
 					if (population)
 						s->cells[idx].population = population[g];
 				}

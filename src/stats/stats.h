@@ -112,6 +112,7 @@ struct stats_cell {
 	uint8_t known; /* never shown but taken as known (a constant in the audit): the attacker
 	                * test sets it on non-sensitive differences (no late entries) */
 	uint8_t level; /* organisation level (enum org_level), for reports and costs */
+	uint8_t total; /* a cell of a table without breakdown: a secondary of last resort */
 };
 
 /* STATS_TIE: two cells hidden together (no constraint in the audit): a table that is not

@@ -154,14 +154,19 @@ size_t stats_primary(struct stats_system *s, const struct stats_rules *r)
 
 /* ---- Secondary -------------------------------------------------------------------- */
 
-/* Lower is cheaper: a cell big enough to protect need, low in the hierarchy (units
- * before departments before regions; the national level last), small, then by key. */
+/* Lower is cheaper: a cell big enough to protect need, a breakdown before a total (the
+ * totals are the figures a unit publishes monthly whatever its size: hiding a
+ * department's breakdown cell costs less than a unit's interventions of the month), low
+ * in the hierarchy (units before departments before regions; the national level last),
+ * small, then by key. */
 static int cheaper(const struct stats_cell *a, const struct stats_cell *b, int64_t need)
 {
 	int a_short = a->value < need, b_short = b->value < need;
 
 	if (a_short != b_short)
 		return a_short < b_short;
+	if (a->total != b->total)
+		return a->total < b->total;
 	if (a->level != b->level)
 		return a->level > b->level;
 	if (a->value != b->value)
