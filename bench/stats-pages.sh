@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # bench/stats-pages.sh: times the statistics pages (dashboards, a full table, the ILO
 # report page) served from frozen releases, as each demo role sees them. Usage:
 # bench/stats-pages.sh CONSTAT DB [RUNS]   (RUNS requests per page, default 21)
@@ -14,14 +14,14 @@ set -eu
 constat=$1
 db=$2
 runs=${3:-21}
-command -v curl >/dev/null || { echo "bench/stats-pages.sh: curl is required" >&2; exit 1; }
-work=$(mktemp -d /tmp/constat-bench-pages-XXXXXX)
-pid=
-trap 'if [ -n "$pid" ]; then kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; fi; rm -rf "$work"' EXIT
+# the end-to-end helpers: a folder removed at exit ($tmp), start_server (sets $pid and
+# $base), require; the server is stopped at exit
+. "$(dirname "$0")/../tests/e2e/lib.sh"
+require curl sqlite3
+work=$tmp
 cp "$db" "$work/db"
 ! test -f "$db.key" || cp "$db.key" "$work/db.key"
 password=bench-constat-pages
-command -v sqlite3 >/dev/null || { echo "bench/stats-pages.sh: sqlite3 is required" >&2; exit 1; }
 meta() { sqlite3 "$work/db" "SELECT value FROM meta WHERE key = 'demo.login.$1'"; }
 for role in unit_manager region_manager analyst; do
 	login=$(meta "$role")
@@ -29,17 +29,8 @@ for role in unit_manager region_manager analyst; do
 	printf '%s\n' "$password" |
 		"$constat" user passwd --db "$work/db" --login "$login" --password-stdin >/dev/null
 done
-"$constat" serve --db "$work/db" --listen 127.0.0.1:0 --threads 2 --no-releases \
-	${INDEX:+--index "$INDEX"} >"$work/serve.out" 2>"$work/serve.err" &
-pid=$!
-port=
-for _ in $(seq 1 3000); do
-	port=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$work/serve.out")
-	[ -n "$port" ] && break
-	sleep 0.1
-done
-[ -n "$port" ] || { echo "bench: the server did not start: $(head -c 300 "$work/serve.err")" >&2; exit 1; }
-base=http://127.0.0.1:$port
+# without a saved index the server builds one first (about 90 s on national data)
+START_SECONDS=300 start_server "$work/db" ${INDEX:+--index "$INDEX"}
 
 # login ROLE: a cookie jar logged in as the role's demo account
 login() {

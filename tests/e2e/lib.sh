@@ -4,7 +4,7 @@ passed=0
 failed=0
 tmp=$(mktemp -d /tmp/constat-e2e-XXXXXX)
 pid= # the server start_server started, stopped at exit if still running
-trap 'if [ -n "${pid:-}" ]; then kill "$pid" 2>/dev/null; fi; rm -rf "$tmp"' EXIT
+trap 'if [ -n "${pid:-}" ]; then kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; fi; rm -rf "$tmp"' EXIT
 
 # require TOOL...: ends the script with a clear message when a tool is missing
 require() {
@@ -43,8 +43,8 @@ expect_status() {
 
 # start_server DB [ARGS...]: starts "$constat serve" on an ephemeral loopback port with two
 # threads and sets pid, port and base. Standard output goes to $tmp/serve.out, the log to
-# $log when the script set it, else $tmp/serve.err. Ends the script when no port shows,
-# unless START_MAY_FAIL=1 (port is then empty).
+# $log when the script set it, else $tmp/serve.err. Ends the script when no port shows
+# within START_SECONDS (default 10), unless START_MAY_FAIL=1 (port is then empty).
 start_server() {
 	local d=$1
 	shift
@@ -53,7 +53,7 @@ start_server() {
 		2>"${log:-$tmp/serve.err}" &
 	pid=$!
 	port=
-	for _ in $(seq 1 200); do
+	for _ in $(seq 1 $((${START_SECONDS:-10} * 20))); do
 		port=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$tmp/serve.out")
 		[ -n "$port" ] && break
 		sleep 0.05
