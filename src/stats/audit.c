@@ -390,9 +390,13 @@ static enum err_code audit_component(const struct stats_system *s, const struct 
 		for (uint32_t q = s->by_cell_start[cell];
 		     q < s->by_cell_start[cell + 1] && iv->pass; q++) {
 			const struct stats_rel *rel = &s->rels[s->by_cell[q]];
+			int32_t own = 0;
 
 			if (rel->op != STATS_EQ)
 				continue;
+			for (uint32_t j = 0; j < rel->n; j++)
+				if (rel->cells[j] == cell)
+					own = rel->coef[j];
 			for (uint32_t j = 0; j < rel->n && iv->pass; j++) {
 				const struct stats_cell *d = &s->cells[rel->cells[j]];
 				int col = (int)col_of[rel->cells[j]];
@@ -401,6 +405,13 @@ static enum err_code audit_component(const struct stats_system *s, const struct 
 				if (rel->cells[j] == cell || !hidden(d) ||
 				    d->status == STATS_VIRTUAL || d->n_contrib != 1 || col == 0 ||
 				    d->frozen)
+					continue;
+				/* d is the total of the equation (coefficient +1: a parent, a base
+				 * table, a year to date, a quarter) and the cell one of its parts:
+				 * the agent alone in d is the only one who can have contributed to
+				 * the cell, and learns only about themselves (this holds for a cell
+				 * of an earlier release too, whose agents are not kept) */
+				if (rel->coef[j] > 0 && own < 0)
 					continue;
 				/* the same agent learns nothing about others from their own cell */
 				if (d->top1_agent != 0 && (d->top1_agent == c->top1_agent ||
