@@ -202,16 +202,22 @@ static int month_of(const char *m)
 	return (m[5] - '0') * 10 + (m[6] - '0');
 }
 
+/* The month ending the quarter of month m ("2026-02" -> "2026-03"). */
+static void quarter_end(const char *m, char out[24])
+{
+	snprintf(out, 24, "%.4s-%02d", m, (month_of(m) + 2) / 3 * 3);
+}
+
 /* The release a « par trimestre » note links to: the newest version of the month ending
  * the quarter of the month shown when it is released (it holds that quarter), else of the
  * latest quarter released before; -1 when no quarter is released yet. */
 static int quarter_release(const struct ctx *c)
 {
 	const char *m = c->rel[c->cur].month;
-	char qend[16];
+	char qend[24];
 	int best = -1;
 
-	snprintf(qend, sizeof qend, "%.4s-%02d", m, (month_of(m) + 2) / 3 * 3);
+	quarter_end(m, qend);
 	for (size_t i = 0; i < c->n_rel; i++) {
 		const char *r = c->rel[i].month;
 
@@ -1134,7 +1140,7 @@ static void quarter_label(const char *m, char *out, size_t n)
 static void quarter_note(struct page *p, const struct ctx *c, const char *table, const char *text)
 {
 	int ti = stats_table_find(table);
-	char lab[48], v[16], end[16];
+	char lab[48], v[16], end[24];
 
 	raw(p, "<p class=\"stats-quarter\" role=\"note\">");
 	txt(p, text);
@@ -1157,7 +1163,7 @@ static void quarter_note(struct page *p, const struct ctx *c, const char *table,
 	} else {
 		const char *m = c->rel[c->cur].month;
 
-		snprintf(end, sizeof end, "%.4s-%02d", m, (month_of(m) + 2) / 3 * 3);
+		quarter_end(m, end);
 		month_label(end, lab, sizeof lab);
 		raw(p, " Aucun trimestre n'est encore publié : le prochain le sera avec la "
 		       "publication de ");
