@@ -342,6 +342,61 @@ static enum err_code delta_block(struct build *bd, size_t i, struct stats_block 
 	return ERR_OK;
 }
 
+/* A quarter carries the secrets of its months. A small unit's months are hidden by design
+ * and its quarter published; were a month's secret (one or two agents) in it, the quarter
+ * would bound that month: the quarter = the three months, when nothing was entered late
+ * (a month of 2 in a quarter of 3 lies in [0, 3], inside the audit's +-2). The relation
+ * holds a difference the audit takes as unknown, so the audit does not see it (docs/
+ * STATISTICS.md, Limits): the quarter's cell is hidden with any month of it that holds a
+ * secret, as the year to date is for the units whose months are published. */
+static enum err_code quarter_ties(struct build *bd, size_t i)
+{
+	struct rinfo *r = &bd->l->v[i];
+	struct stats_block pm[2];
+	int m = r->month, p;
+	enum err_code rc = ERR_OK;
+	char per[3][24];
+
+	if (!r->has_q)
+		return ERR_OK;
+	memset(pm, 0, sizeof pm);
+	for (int k = 0; k < 2 && rc == ERR_OK; k++)
+		if ((p = last_of(bd->l, i, m - 2 + k)) >= 0) {
+			period_names(bd->year, m - 2 + k, per);
+			rc = stats_block_init(bd->s, bd->f, &pm[k], bd->l->v[p].tag, per[0], NULL,
+			                      0, bd->e);
+		}
+	for (size_t t = 0; t < stats_catalogue_len && rc == ERR_OK; t++)
+		for (size_t g = 0; g < bd->f->n_geo; g++)
+			for (size_t c = 0; c < bd->f->n_cat[stats_catalogue[t].dim]; c++) {
+				const struct stats_block *months[3] = {&pm[0], &pm[1], &r->b[0]};
+				uint32_t q = stats_block_cell(bd->f, &r->b[2], t, g, c);
+
+				uint32_t cell[3];
+				int n = 0;
+
+				for (int k = 0; k < 3 && q != UINT32_MAX; k++)
+					if (months[k]->idx &&
+					    (cell[n] = stats_block_cell(bd->f, months[k], t, g, c)) !=
+					        UINT32_MAX)
+						n++;
+				/* each month first, then the quarter, then the other months */
+				for (int k = 0; k < n; k++) {
+					uint32_t tie[4] = {cell[k], q};
+					static const int32_t tc[4] = {0, 0, 0, 0};
+					uint32_t m_ = 2;
+
+					for (int o = 0; o < n; o++)
+						if (o != k)
+							tie[m_++] = cell[o];
+					stats_system_rel(bd->s, STATS_TIE_SECRET, tie, tc, m_);
+				}
+			}
+	for (int k = 0; k < 2; k++)
+		stats_block_release(&pm[k]);
+	return rc;
+}
+
 /* The blocks and relations of release i (its own blocks exist already). */
 static enum err_code link_release(struct build *bd, size_t i)
 {
@@ -443,7 +498,7 @@ static enum err_code link_release(struct build *bd, size_t i)
 			}
 		}
 	}
-	return ERR_OK;
+	return quarter_ties(bd, i);
 }
 
 /* ---- The system of a year ----------------------------------------------------------------- */

@@ -122,7 +122,11 @@ struct stats_cell {
  * change is the sum of its units' changes), implied by the equations of the two
  * releases: for the secondary suppression of the differences only, not in the audit
  * (which has it through the releases' own equations). */
-enum stats_op { STATS_EQ, STATS_LE, STATS_TIE, STATS_DELTA_EQ };
+/* STATS_TIE_SECRET {month, quarter, other months...}: the quarter is hidden when the month
+ * is a secret that matters (sensitive, or hidden to protect one; not a month hidden by
+ * design alone) and the quarter less the other months published would bound it within
+ * its margin: a small unit's quarter carries the secrets of its months (release.c). */
+enum stats_op { STATS_EQ, STATS_LE, STATS_TIE, STATS_DELTA_EQ, STATS_TIE_SECRET };
 
 /* 1 when the audit's programs hold the relation (an equation or an inequality). */
 #define STATS_REL_AUDITED(rel) ((rel)->op == STATS_EQ || (rel)->op == STATS_LE)

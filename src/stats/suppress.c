@@ -314,6 +314,25 @@ size_t stats_secondary(struct stats_system *s, const struct stats_rules *r, int 
 				}
 				continue;
 			}
+			if (rel->op == STATS_TIE_SECRET) {
+				const struct stats_cell *x = &s->cells[rel->cells[0]];
+				struct stats_cell *y = &s->cells[rel->cells[1]];
+				int64_t room = y->value;
+
+				/* the quarter bounds the month from above by itself less the
+				 * other months published: harmless when that leaves the month
+				 * its margin */
+				for (uint32_t j = 2; j < rel->n; j++)
+					if (s->cells[rel->cells[j]].status == STATS_PUBLISHED)
+						room -= s->cells[rel->cells[j]].value;
+				if (matters(x) && publishable(y) &&
+				    room < x->value + stats_required_margin(r, x->value)) {
+					hide(y);
+					added++;
+					changed = 1;
+				}
+				continue;
+			}
 			if (rel->op == STATS_DELTA_EQ) {
 				if (delta_partner(s, r, rel, stuck)) {
 					added++;

@@ -168,6 +168,13 @@ static void load_case(const char *path, struct stats_system *s, struct stats_rul
 			int32_t coef[2] = {0, 0};
 
 			stats_system_rel(s, STATS_TIE, cells, coef, 2);
+		} else if (strcmp(tok[0], "qtie") == 0 && n >= 3 && n <= 6) {
+			uint32_t cells[5];
+			int32_t coef[5] = {0, 0, 0, 0, 0};
+
+			for (int i = 1; i < n; i++)
+				cells[i - 1] = cell_of(s, tok[i], path, ln);
+			stats_system_rel(s, STATS_TIE_SECRET, cells, coef, (uint32_t)(n - 1));
 		} else if (strcmp(tok[0], "expect") == 0 && n >= 2) {
 			char *dst = NULL;
 
