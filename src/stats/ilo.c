@@ -1126,10 +1126,10 @@ static enum err_code quarter_sums(struct build *b, const struct ilo_report *out,
 	    ERR_OK)
 		return rc;
 	for (size_t k = 0; k < nq; k++) {
-		char period[16];
+		char period[32];
 
 		if (p.id[k] == 0)
-			goto out; /* a quarter without a release: the sums stay secret */
+			goto out; /* a quarter without a release: « par trimestre » stays */
 		q[k].national = b->cells.national;
 		q[k].regions = b->cells.regions;
 		q[k].nregions = b->cells.nregions;
