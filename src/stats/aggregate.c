@@ -671,6 +671,22 @@ out:
 
 /* ---- Relations inside a block ------------------------------------------------------------ */
 
+/* Appends the cells of table t in unit g of block b to cells[n..] with coefficient k;
+ * returns the new count. */
+static uint32_t add_categories(const struct stats_frame *f, const struct stats_block *b, size_t t,
+                               size_t g, int32_t k, uint32_t *cells, int32_t *coef, uint32_t n)
+{
+	for (size_t c = 0; c < f->n_cat[stats_catalogue[t].dim]; c++) {
+		uint32_t x = stats_block_cell(f, b, t, g, c);
+
+		if (x != UINT32_MAX) {
+			cells[n] = x;
+			coef[n++] = k;
+		}
+	}
+	return n;
+}
+
 /* An exclusive breakdown (table t) sums to its base's total, in every unit of block b:
  * the relation op (STATS_EQ for the values, STATS_DELTA_EQ for their changes). cells and
  * coef: scratch arrays of at least 1 + the table's categories. */
@@ -678,24 +694,14 @@ static void margin_relations(struct stats_system *s, const struct stats_frame *f
                              const struct stats_block *b, size_t t, size_t base,
                              enum stats_op op, uint32_t *cells, int32_t *coef)
 {
-	size_t nc = f->n_cat[stats_catalogue[t].dim];
-
 	for (size_t g = 0; g < f->n_geo; g++) {
-		uint32_t n = 0, total = stats_block_cell(f, b, base, g, 0);
+		uint32_t total = stats_block_cell(f, b, base, g, 0);
 
 		if (total == UINT32_MAX)
 			continue;
-		cells[n] = total;
-		coef[n++] = 1;
-		for (size_t c = 0; c < nc; c++) {
-			uint32_t x = stats_block_cell(f, b, t, g, c);
-
-			if (x != UINT32_MAX) {
-				cells[n] = x;
-				coef[n++] = -1;
-			}
-		}
-		stats_system_rel(s, op, cells, coef, n);
+		cells[0] = total;
+		coef[0] = 1;
+		stats_system_rel(s, op, cells, coef, add_categories(f, b, t, g, -1, cells, coef, 1));
 	}
 }
 
@@ -763,17 +769,8 @@ void stats_block_relations(struct stats_system *s, const struct stats_frame *f,
 		 * total, all of them together at least the total */
 		if (tb->link == STATS_LINK_COVER && base >= 0)
 			for (size_t g = 0; g < f->n_geo; g++) {
-				size_t nb = f->n_cat[stats_catalogue[base].dim];
-				uint32_t n = 0, m;
+				uint32_t n = add_categories(f, b, (size_t)base, g, -1, cells, coef, 0);
 
-				for (size_t k = 0; k < nb; k++) {
-					uint32_t x = stats_block_cell(f, b, (size_t)base, g, k);
-
-					if (x != UINT32_MAX) {
-						cells[n] = x;
-						coef[n++] = -1;
-					}
-				}
 				if (n == 0)
 					continue;
 				/* x - sum(base) <= 0 */
@@ -789,16 +786,8 @@ void stats_block_relations(struct stats_system *s, const struct stats_frame *f,
 				/* sum(base) - sum(categories) <= 0 */
 				for (uint32_t k = 0; k < n; k++)
 					coef[k] = 1;
-				m = n;
-				for (size_t c = 0; c < nc; c++) {
-					uint32_t x = stats_block_cell(f, b, t, g, c);
-
-					if (x != UINT32_MAX) {
-						cells[m] = x;
-						coef[m++] = -1;
-					}
-				}
-				stats_system_rel(s, STATS_LE, cells, coef, m);
+				stats_system_rel(s, STATS_LE, cells, coef,
+				                 add_categories(f, b, t, g, -1, cells, coef, n));
 			}
 		/* an exclusive breakdown sums to its base */
 		if (tb->link == STATS_LINK_MARGIN && base >= 0)

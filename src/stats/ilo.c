@@ -326,7 +326,7 @@ static int cell_row(void *ctx, const struct store_stats_cell *c)
 	v->cat = xstrdup(c->cat);
 	v->value = c->value;
 	v->secret = strcmp(c->status, "published") != 0;
-	v->design = c->reason && strcmp(c->reason, "design") == 0;
+	v->design = c->reason && strcmp(c->reason, stats_reason_name(STATS_R_DESIGN)) == 0;
 	return 0;
 }
 

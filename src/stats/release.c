@@ -347,8 +347,10 @@ static enum err_code delta_block(struct build *bd, size_t i, struct stats_block 
  * would bound that month: the quarter = the three months, when nothing was entered late
  * (a month of 2 in a quarter of 3 lies in [0, 3], inside the audit's +-2). The relation
  * holds a difference the audit takes as unknown, so the audit does not see it (docs/
- * STATISTICS.md, Limits): the quarter's cell is hidden with any month of it that holds a
- * secret, as the year to date is for the units whose months are published. */
+ * STATISTICS.md, Limits): a STATS_TIE_SECRET per month of the quarter {month, quarter,
+ * other months} lets the secondary suppression hide the quarter when it would bound a
+ * month's secret within its margin. Only for the new release: the ties of earlier ones
+ * hold frozen cells only, and the audit does not read ties. */
 static enum err_code quarter_ties(struct build *bd, size_t i)
 {
 	struct rinfo *r = &bd->l->v[i];
@@ -357,7 +359,7 @@ static enum err_code quarter_ties(struct build *bd, size_t i)
 	enum err_code rc = ERR_OK;
 	char per[3][24];
 
-	if (!r->has_q)
+	if (!r->has_q || strcmp(r->tag, NEW_TAG) != 0)
 		return ERR_OK;
 	memset(pm, 0, sizeof pm);
 	for (int k = 0; k < 2 && rc == ERR_OK; k++)
@@ -370,9 +372,7 @@ static enum err_code quarter_ties(struct build *bd, size_t i)
 		for (size_t g = 0; g < bd->f->n_geo; g++)
 			for (size_t c = 0; c < bd->f->n_cat[stats_catalogue[t].dim]; c++) {
 				const struct stats_block *months[3] = {&pm[0], &pm[1], &r->b[0]};
-				uint32_t q = stats_block_cell(bd->f, &r->b[2], t, g, c);
-
-				uint32_t cell[3];
+				uint32_t q = stats_block_cell(bd->f, &r->b[2], t, g, c), cell[3];
 				int n = 0;
 
 				for (int k = 0; k < 3 && q != UINT32_MAX; k++)
@@ -382,14 +382,13 @@ static enum err_code quarter_ties(struct build *bd, size_t i)
 						n++;
 				/* each month first, then the quarter, then the other months */
 				for (int k = 0; k < n; k++) {
-					uint32_t tie[4] = {cell[k], q};
+					uint32_t tie[4] = {cell[k], q}, nt = 2;
 					static const int32_t tc[4] = {0, 0, 0, 0};
-					uint32_t m_ = 2;
 
 					for (int o = 0; o < n; o++)
 						if (o != k)
-							tie[m_++] = cell[o];
-					stats_system_rel(bd->s, STATS_TIE_SECRET, tie, tc, m_);
+							tie[nt++] = cell[o];
+					stats_system_rel(bd->s, STATS_TIE_SECRET, tie, tc, nt);
 				}
 			}
 	for (int k = 0; k < 2; k++)
