@@ -10,7 +10,7 @@ CLANG    ?= build-clang
 
 .PHONY: all deps build check lint asan clang demo clean bench-generate bench-import \
 	bench-entry bench-http valgrind \
-	fuzz fuzz-short soak
+	fuzz fuzz-short soak attack-small
 
 all: build
 
@@ -83,6 +83,11 @@ fuzz-short:
 # Soak test: mixed wrk traffic at 512 connections, memory and descriptors sampled every
 # 10 s (SOAK_SECONDS, default 600). Long: not part of check.
 SOAK_SECONDS ?= 600
+
+# The attacker test on the small synthetic data (about 4 minutes; make check runs the tiny
+# one).
+attack-small: build
+	$(MESON) test -C $(BUILD) --setup slow --suite slow --print-errorlogs
 
 soak: build
 	bench/soak.sh $(BUILD)/constat $(SOAK_SECONDS)

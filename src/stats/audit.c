@@ -16,6 +16,8 @@
 #define AUDIT_MAX_COMPONENT 200000 /* hidden cells in one program */
 #define AUDIT_MIP_MAX_COLS 20000   /* integer programs only up to this size */
 #define AUDIT_MIP_MS 3000          /* time limit of one integer program */
+#define AUDIT_CERT_MIPS 6          /* integer programs of a bulk certification, at most */
+#define AUDIT_CERT_MIP_CELLS 32    /* ...and only for this many cells left, at least */
 #define AUDIT_EPS 1e-6
 
 static uint32_t uf_find(uint32_t *p, uint32_t x)
@@ -226,21 +228,22 @@ static int bounds(glp_prob *lp, int j, const struct stats_cell *c, struct stats_
 }
 
 /* Certifies many cells with few programs: optimise the sum of the cells still to
- * certify; a vertex where every variable is integral is a feasible integer table, so each
- * cell at or beyond its target there is proven to reach it. Fills cert (bit 1: upper side
+ * certify; a vertex where every variable is integral (or, where it is not, a solution of
+ * the integer program with the same objective) is a feasible integer table, so each cell
+ * at or beyond its target there is proven to reach it. Fills cert (bit 1: upper side
  * reached, bit 2: lower side) and the values found. Used in the protection loop only:
  * `constat audit` solves every cell on its own. */
 static void certify(glp_prob *lp, const struct stats_system *s, const struct stats_rules *r,
                     const struct component *cp, const uint8_t *skip, uint8_t *cert, double *yhi,
                     double *ylo, struct stats_audit *out)
 {
-	int ncols = (int)cp->n_cols;
+	int ncols = (int)cp->n_cols, kinds = 0, mips = 0;
 
 	for (int side = 0; side < 2; side++) {
 		uint8_t bit = side == 0 ? 1 : 2;
 
 		for (int iter = 0; iter < 6; iter++) {
-			int any = 0, gained = 0;
+			int any = 0, gained = 0, mip = 0;
 			glp_smcp p;
 
 			for (int k = 0; k < ncols; k++) {
@@ -248,7 +251,7 @@ static void certify(glp_prob *lp, const struct stats_system *s, const struct sta
 				    s->cells[cp->cols[k]].sensitive && !skip[k] && !(cert[k] & bit);
 
 				glp_set_obj_coef(lp, k + 1, want ? 1.0 : 0.0);
-				any |= want;
+				any += want;
 			}
 			if (!any)
 				break;
@@ -258,12 +261,38 @@ static void certify(glp_prob *lp, const struct stats_system *s, const struct sta
 			if (glp_simplex(lp, &p) != 0 || glp_get_prim_stat(lp) != GLP_FEAS)
 				break;
 			out->n_lp++;
-			for (int k = 0; k < ncols; k++)
+			for (int k = 0; k < ncols && !mip; k++)
 				if (fractional(glp_get_col_prim(lp, k + 1)))
-					return;
+					mip = 1;
+			/* A fractional vertex proves nothing about integer tables: look for one
+			 * with the same objective (any integer feasible table found within the
+			 * time limit will do, optimal or not), where enough cells are left to
+			 * be worth it (each would cost two programs on its own). */
+			if (mip) {
+				glp_iocp q;
+				int st;
+
+				if (mips >= AUDIT_CERT_MIPS || any < AUDIT_CERT_MIP_CELLS ||
+				    ncols > AUDIT_MIP_MAX_COLS)
+					break;
+				mips++;
+				for (int k = 1; k <= ncols && !kinds; k++)
+					glp_set_col_kind(lp, k, GLP_IV);
+				kinds = 1;
+				glp_init_iocp(&q);
+				q.msg_lev = GLP_MSG_OFF;
+				q.presolve = GLP_ON;
+				q.fp_heur = GLP_ON;
+				q.tm_lim = AUDIT_MIP_MS;
+				glp_intopt(lp, &q);
+				out->n_mip++;
+				st = glp_mip_status(lp);
+				if (st != GLP_OPT && st != GLP_FEAS)
+					break;
+			}
 			for (int k = 0; k < ncols; k++) {
 				const struct stats_cell *c = &s->cells[cp->cols[k]];
-				double v = glp_get_col_prim(lp, k + 1);
+				double v = mip ? glp_mip_col_val(lp, k + 1) : glp_get_col_prim(lp, k + 1);
 				int64_t need;
 
 				if (!c->sensitive || skip[k] || (cert[k] & bit))
@@ -452,11 +481,21 @@ static int cmp_iv(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Only cells of earlier releases, linked by their own relations (a relation of the new
+ * release holds a cell of it: a year to date published again after an earlier one was
+ * hidden brings new knowledge to an earlier component). */
 static int all_frozen(const struct stats_system *s, const struct component *cp)
 {
 	for (size_t j = 0; j < cp->n_cols; j++)
 		if (!s->cells[cp->cols[j]].frozen)
 			return 0;
+	for (size_t q = 0; q < cp->n_rows; q++) {
+		const struct stats_rel *rel = &s->rels[cp->rows[q]];
+
+		for (uint32_t j = 0; j < rel->n; j++)
+			if (!s->cells[rel->cells[j]].frozen)
+				return 0;
+	}
 	return 1;
 }
 
@@ -638,8 +677,7 @@ enum err_code stats_audit_run_cached(const struct stats_system *s, const struct 
 			continue;
 		}
 		if (cache && all_frozen(s, &comps[k])) {
-			/* Only cells of earlier releases, linked by their own relations: the very
-			 * programs their own audit solved when they were frozen. */
+			/* the very programs their own audit solved when they were frozen */
 			for (size_t j = 0; j < comps[k].n_cols; j++) {
 				const struct stats_cell *c = &s->cells[comps[k].cols[j]];
 				struct stats_interval *iv;

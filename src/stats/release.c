@@ -102,7 +102,7 @@ static int load_cell(void *ctx, const struct store_stats_cell *c)
 	uint32_t idx;
 	struct stats_cell *x;
 	enum stats_reason why = STATS_R_NONE;
-	int g;
+	int g, t = stats_table_find(c->tbl);
 
 	snprintf(key, sizeof key, "%s|%s|%s|%s|%s", l->tag, c->period, c->tbl, c->geo, c->cat);
 	if ((l->rc = stats_system_cell(l->s, key, &idx, NULL, l->e)) != ERR_OK)
@@ -116,6 +116,11 @@ static int load_cell(void *ctx, const struct store_stats_cell *c)
 	else if (strcmp(c->status, "delta") == 0) {
 		x->status = STATS_VIRTUAL;
 		x->free_sign = 1;
+		/* YYYY-DCMM, YYYY-DQN; between versions YYYY-DVMM, YYYY-DVCMM, YYYY-DVQN
+		 * (as delta_block marks them) */
+		x->period_delta = t >= 0 && stats_catalogue[t].additive && strlen(c->period) > 7 &&
+		                  (strncmp(c->period + 4, "-DC", 3) == 0 ||
+		                   strncmp(c->period + 4, "-DQ", 3) == 0);
 	} else
 		x->status = STATS_PUBLISHED;
 	if (c->reason && stats_reason_parse(c->reason, &why) == 0)
@@ -172,11 +177,11 @@ static enum err_code population(struct store *st, const struct stats_frame *f, c
 /* ---- Relations between blocks ------------------------------------------------------------ */
 
 /* For every cell key: sum(coef[k] * block[k]) == 0, skipped where a block lacks it. */
-/* old (or -1): the index of an earlier release's block; its hidden cells carry their
- * secret over to the first block's cell (the new year to date, or the new version) of
- * the same relation (a tie), the way a year-to-date table carries the pattern of the
- * months before: otherwise the new figures would give the earlier secrets away by
- * difference. */
+/* old (or -1): the index of an earlier version's block; its hidden cells carry their
+ * secret over to the new version's cell (the first block) of the same relation (a tie):
+ * both stand for the same figure, and the new one would give the earlier secret away by
+ * difference. Years to date have no tie: their relation gets a partner like any
+ * equation (the month can carry an earlier year to date's secret, docs/STATISTICS.md). */
 static void cross(struct stats_system *s, const struct stats_frame *f,
                   const struct stats_block *const *blocks, const int32_t *coef, uint32_t n, int old)
 {
@@ -300,9 +305,12 @@ static int32_t *changed_authors(const struct stats_frame *f, const struct stats_
 }
 
 /* A difference block of release i: created and aggregated from the records changed since
- * stamp in months min..max (current release), or looked up (earlier releases). */
+ * stamp in months min..max (current release), or looked up (earlier releases). between:
+ * a difference between periods (a year to date or a quarter against an earlier year to
+ * date), not between two versions of the same figures. */
 static enum err_code delta_block(struct build *bd, size_t i, struct stats_block *d,
-                                 const char *period, int min_m, int max_m, const char *stamp)
+                                 const char *period, int min_m, int max_m, const char *stamp,
+                                 int between)
 {
 	int current = i == bd->l->n - 1 && strcmp(bd->l->v[i].tag, NEW_TAG) == 0;
 	struct keep_ctx k = {min_m, max_m, stamp};
@@ -329,6 +337,10 @@ static enum err_code delta_block(struct build *bd, size_t i, struct stats_block 
 				cell = &bd->s->cells[x];
 				cell->status = STATS_VIRTUAL;
 				cell->free_sign = 1;
+				/* distinct establishments are not additive: their difference
+				 * holds the establishments controlled in both periods, which
+				 * nobody outside knows */
+				cell->period_delta = (uint8_t)(between && stats_catalogue[t].additive);
 				cell->reason = STATS_R_DELTA;
 				/* a record that left the cell (its kind changed) no longer
 				 * contributes to it: its author still counts */
@@ -425,13 +437,13 @@ static enum err_code link_release(struct build *bd, size_t i)
 		if ((rc = stats_block_init(bd->s, bd->f, &pc, pr->tag, pp[1], NULL, 0, bd->e)) !=
 		    ERR_OK)
 			return rc;
-		rc = delta_block(bd, i, &r->d_c, name, 1, m - 1, pr->stamp);
+		rc = delta_block(bd, i, &r->d_c, name, 1, m - 1, pr->stamp, 1);
 		if (rc == ERR_OK) {
 			const struct stats_block *bl[4] = {&r->b[1], &pc, &r->b[0], &r->d_c};
 
 			if (strcmp(r->tag, NEW_TAG) == 0)
 				delta_values(bd->s, bd->f, &r->d_c, bl, co, 3);
-			cross(bd->s, bd->f, bl, co, 4, 1);
+			cross(bd->s, bd->f, bl, co, 4, -1);
 		}
 		stats_block_release(&pc);
 		if (rc != ERR_OK)
@@ -456,7 +468,7 @@ static enum err_code link_release(struct build *bd, size_t i)
 			if ((rc = stats_block_init(bd->s, bd->f, &pc, pr->tag, pp[1], NULL, 0,
 			                           bd->e)) != ERR_OK)
 				return rc;
-			rc = delta_block(bd, i, &r->d_q, name, 1, m - 3, pr->stamp);
+			rc = delta_block(bd, i, &r->d_q, name, 1, m - 3, pr->stamp, 1);
 			if (rc == ERR_OK) {
 				const struct stats_block *bl[4] = {&r->b[1], &r->b[2], &pc,
 				                                   &r->d_q};
@@ -486,7 +498,7 @@ static enum err_code link_release(struct build *bd, size_t i)
 				         (m + 2) / 3);
 			else
 				snprintf(name, sizeof name, "%04d-%s%02d", bd->year, pre[k], m);
-			if ((rc = delta_block(bd, i, &r->d_v[k], name, lo, m, pr->stamp)) != ERR_OK)
+			if ((rc = delta_block(bd, i, &r->d_v[k], name, lo, m, pr->stamp, 0)) != ERR_OK)
 				return rc;
 			{
 				const struct stats_block *bl[3] = {&r->b[k], &pr->b[k], &r->d_v[k]};
@@ -907,6 +919,7 @@ enum err_code stats_release_audit(struct store *st, int64_t id, const struct sta
 	*passed = 0;
 	if ((rc = stats_release_system(st, id, &f, &s, month, e)) != ERR_OK)
 		return rc;
+	stats_link_known(&s);
 	if ((rc = stats_audit_run(&s, r, &a, e)) != ERR_OK)
 		goto out;
 	*passed = a.n_fail == 0;

@@ -110,7 +110,10 @@ struct stats_cell {
 	uint8_t frozen;                 /* published in an earlier release: status cannot change */
 	uint8_t free_sign;              /* may be negative (a delta): no lower bound in the audit */
 	uint8_t known; /* never shown but taken as known (a constant in the audit): the attacker
-	                * test sets it on non-sensitive differences (no late entries) */
+	                * test sets it on non-sensitive differences (no late entries), and
+	                * stats_link_known on the period differences it may */
+	uint8_t period_delta; /* a difference of a year to date or a quarter against an earlier
+	                       * release's year to date (not between versions of a month) */
 	uint8_t level; /* organisation level (enum org_level), for reports and costs */
 	uint8_t total; /* a cell of a table without breakdown: a secondary of last resort */
 };
@@ -205,6 +208,15 @@ size_t stats_primary(struct stats_system *s, const struct stats_rules *r);
  * Returns the number of cells added; sets *stuck when some equation could not be
  * completed (all its other cells frozen). */
 size_t stats_secondary(struct stats_system *s, const struct stats_rules *r, int *stuck);
+
+/* Sets `known` on each period difference (period_delta) that is not sensitive where the
+ * new year to date of its relation is published, and clears it where that cell is hidden.
+ * Where an earlier year to date was hidden and the new one is published, the relation then
+ * links the two releases in the audit: the month (or the quarter) that carries the earlier
+ * secret is solved with the earlier release's relations. Where the new year to date is
+ * hidden the relation stays vacuous (docs/STATISTICS.md, Limits). Called before each
+ * audit. */
+void stats_link_known(struct stats_system *s);
 /* Hides one more cell in the equations of cell c (after a failed audit). Returns the
  * index of the cell hidden, or -1 when none could be. */
 int64_t stats_widen(struct stats_system *s, const struct stats_rules *r, uint32_t c);

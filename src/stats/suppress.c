@@ -285,6 +285,35 @@ static int delta_partner(struct stats_system *s, const struct stats_rules *r,
 	return 1;
 }
 
+/* The margin a partner of hidden cell c should cover. An earlier release's cell hidden to
+ * protect another (a year to date carried forward) needs no margin of its own: what it
+ * protects does, at least the smallest margin, and the audit checks it across the two
+ * releases. So a month of a few follow-ups can carry a year to date of hundreds, which
+ * is then published again. */
+static int64_t partner_need(const struct stats_system *s, const struct stats_rules *r,
+                            uint32_t c)
+{
+	const struct stats_cell *x = &s->cells[c];
+
+	return stats_required_margin(r, x->frozen && !x->sensitive ? 0 : x->value);
+}
+
+void stats_link_known(struct stats_system *s)
+{
+	for (size_t i = 0; i < s->n_rels; i++) {
+		const struct stats_rel *rel = &s->rels[i];
+
+		if (rel->op != STATS_EQ || rel->n < 2)
+			continue;
+		for (uint32_t j = 1; j < rel->n; j++) {
+			struct stats_cell *d = &s->cells[rel->cells[j]];
+
+			if (d->status == STATS_VIRTUAL && d->period_delta && !d->sensitive)
+				d->known = s->cells[rel->cells[0]].status == STATS_PUBLISHED;
+		}
+	}
+}
+
 size_t stats_secondary(struct stats_system *s, const struct stats_rules *r, int *stuck)
 {
 	size_t added = 0;
@@ -350,8 +379,7 @@ size_t stats_secondary(struct stats_system *s, const struct stats_rules *r, int 
 				}
 			if (n_hidden != 1 || !matters(&s->cells[hidden]))
 				continue;
-			best =
-			    best_in(s, rel, stats_required_margin(r, s->cells[hidden].value), -1);
+			best = best_in(s, rel, partner_need(s, r, (uint32_t)hidden), -1);
 			if (best < 0) {
 				if (stuck)
 					*stuck = 1;
@@ -368,14 +396,27 @@ size_t stats_secondary(struct stats_system *s, const struct stats_rules *r, int 
 int64_t stats_widen(struct stats_system *s, const struct stats_rules *r, uint32_t c)
 {
 	int64_t need = stats_required_margin(r, s->cells[c].value), best = -1;
+	uint32_t fewest = UINT32_MAX;
 
 	if (s->by_cell_start == NULL)
 		return -1;
+	/* the equation with the fewest hidden cells first: the likeliest to bind (two
+	 * secrets of a row that sum to a published rest), and a cell hidden elsewhere
+	 * would not widen the interval */
 	for (uint32_t k = s->by_cell_start[c]; k < s->by_cell_start[c + 1]; k++) {
 		const struct stats_rel *rel = &s->rels[s->by_cell[k]];
+		uint32_t n_hidden = 0;
+		int64_t b;
 
-		if (rel->op == STATS_EQ)
-			best = best_in(s, rel, need, best);
+		if (rel->op != STATS_EQ || (b = best_in(s, rel, need, -1)) < 0)
+			continue;
+		for (uint32_t j = 0; j < rel->n; j++)
+			n_hidden += (uint32_t)stats_cell_hidden(&s->cells[rel->cells[j]]);
+		if (n_hidden < fewest) {
+			fewest = n_hidden;
+			best = b;
+		} else if (n_hidden == fewest && cheaper(&s->cells[b], &s->cells[best], need))
+			best = b;
 	}
 	if (best < 0) {
 		/* No equation of c has a publishable cell left: look one step further, in the
@@ -524,6 +565,7 @@ enum err_code stats_protect(struct stats_system *s, const struct stats_rules *r,
 		size_t added = stats_secondary(s, r, &stuck), widened = 0;
 
 		stats_audit_release(&a);
+		stats_link_known(s);
 		if ((rc = stats_audit_run_cached(s, r, cache, &a, e)) != ERR_OK) {
 			free(touched);
 			free(fails);

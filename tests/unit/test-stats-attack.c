@@ -18,30 +18,32 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "core/date.h"
 #include "gen/gen.h"
 #include "stats/stats.h"
 #include "store/store-stats.h"
 #include "store/store.h"
 
-#define TODAY "2026-04-20"
+#define TODAY "2026-07-20"
+#define N_MONTHS 6 /* January to June: two quarters */
 #define MAX_AGENTS 64
 
 static char db_path[64];
 static int64_t last_release;
-static int64_t month_release[4]; /* the newest release of each month (1..3) */
+static int64_t month_release[N_MONTHS + 1]; /* the newest release of each month (1..) */
 
 /* Late entries in March after its release: five final interventions of five different
- * agents change kind and become office work, two drafts are validated (a stamp after
- * every generated one). The new version of March is what the attack then sees, with the
- * first version and the differences between them. */
+ * agents change kind and become office work, a draft is validated (a stamp after every
+ * generated one). The new version of March is what the attack then sees, with the first
+ * version and the differences between them; April to June follow. */
 static const char late_sql[] =
     "UPDATE intervention SET kind = CASE kind WHEN 'controle_pieces' THEN 'controle_site' "
-    "ELSE 'controle_pieces' END, on_site = 0, updated_at = '2026-04-21T03:00:00Z' WHERE id IN "
+    "ELSE 'controle_pieces' END, on_site = 0, updated_at = '2026-07-21T03:00:00Z' WHERE id IN "
     "(SELECT min(id) FROM intervention WHERE date LIKE '2026-03%' AND status = 'final' "
     "GROUP BY author_id ORDER BY author_id LIMIT 5);"
-    "UPDATE intervention SET status = 'final', updated_at = '2026-04-21T03:00:00Z' WHERE id IN "
+    "UPDATE intervention SET status = 'final', updated_at = '2026-07-21T03:00:00Z' WHERE id IN "
     "(SELECT id FROM intervention WHERE date LIKE '2026-03%' AND status = 'draft' "
-    "ORDER BY id LIMIT 2);";
+    "ORDER BY id LIMIT 1);";
 
 static int late_entries(void)
 {
@@ -57,7 +59,7 @@ static int late_entries(void)
 	if (rc != SQLITE_OK)
 		fprintf(stderr, "late entries: %s\n", msg ? msg : "?");
 	sqlite3_free(msg);
-	if (rc == SQLITE_OK && sqlite3_changes(db) != 2)
+	if (rc == SQLITE_OK && sqlite3_changes(db) != 1)
 		rc = SQLITE_ERROR;
 	sqlite3_close(db);
 	return rc == SQLITE_OK ? 0 : -1;
@@ -67,7 +69,9 @@ static int setup(void **state)
 {
 	struct gen_options o = {.scale = GEN_TINY, .seed = 1, .today = TODAY};
 	const char *scale = getenv("CONSTAT_STATS_ATTACK_SCALE");
-	static const char *const months[] = {"2026-01", "2026-02", "2026-03"};
+	/* March twice: its second version after the late entries */
+	static const char *const months[] = {"2026-01", "2026-02", "2026-03", "2026-03",
+	                                     "2026-04", "2026-05", "2026-06"};
 	struct store *s = NULL;
 	struct err e = {0};
 	int fd;
@@ -87,9 +91,10 @@ static int setup(void **state)
 	if (store_open(db_path, STORE_CREATE | STORE_BULK, &s, &e) != ERR_OK ||
 	    store_refdata_load(s, &e) != ERR_OK || gen_run(s, &o, &e) != ERR_OK)
 		goto fail;
-	for (size_t i = 0; i < 4; i++) {
-		struct stats_release_opts ro = {.month = months[i < 3 ? i : 2]};
+	for (size_t i = 0; i < sizeof months / sizeof months[0]; i++) {
+		struct stats_release_opts ro = {.month = months[i]};
 		struct stats_release_result res;
+		int m = (int)strtol(months[i] + 5, NULL, 10);
 
 		if (i == 3) {
 			/* a new version of March after late entries */
@@ -101,10 +106,10 @@ static int setup(void **state)
 		}
 		stats_rules_default(&ro.rules);
 		if (stats_release_run(s, &ro, &res, &e) != ERR_OK || !res.passed ||
-		    res.version != (i < 3 ? 1 : 2))
+		    res.version != (i == 3 ? 2 : 1))
 			goto fail;
 		last_release = res.id;
-		month_release[i < 3 ? i + 1 : 3] = res.id;
+		month_release[m] = res.id;
 	}
 	store_close(s);
 	return 0;
@@ -238,10 +243,12 @@ static void add_cell(struct stats_system *s, const char *key, uint32_t *idx)
 	s->cells[*idx].level = 3;
 }
 
-/* The attack for a manager scoped at org code scope; returns the number of agent values
- * pinned, *checked the number solved. publish_all: the attack on the same data with no
- * cell hidden (the control: it must pin some). */
-static size_t attack(struct store *st, const char *scope, int publish_all, size_t *checked)
+/* The attack for a manager scoped at org code scope, on the agents' values of the first
+ * `months` months (every release up to June is seen whatever it is); returns the number
+ * of agent values pinned, *checked the number solved. publish_all: the attack on the same
+ * data with no cell hidden (the control: it must pin some). */
+static size_t attack(struct store *st, const char *scope, int publish_all, int months,
+                     size_t *checked)
 {
 	struct stats_system s;
 	struct stats_frame f;
@@ -275,14 +282,14 @@ static size_t attack(struct store *st, const char *scope, int publish_all, size_
 	}
 	first_agent = s.n_cells;
 	/* agent-level unknowns for each month, in its newest version (March: version 2) */
-	for (int m = 1; m <= 3; m++) {
+	for (int m = 1; m <= months; m++) {
 		struct present *p = calloc(1, sizeof *p);
-		char from[16], to[16], period[16], tag[32];
+		char from[32], to[32], period[32], tag[32];
 
 		assert_non_null(p);
 		p->f = &f;
 		snprintf(from, sizeof from, "2026-%02d-01", m);
-		snprintf(to, sizeof to, "2026-%02d-%02d", m, m == 2 ? 28 : m == 4 ? 30 : 31);
+		snprintf(to, sizeof to, "2026-%02d-%02d", m, date_days_in_month(2026, m));
 		snprintf(period, sizeof period, "2026-%02d", m);
 		snprintf(tag, sizeof tag, "r%lld", (long long)month_release[m]);
 		assert_int_equal(store_stats_presence(st, from, to, present_cb, p, &e), ERR_OK);
@@ -407,7 +414,10 @@ static void test_region_manager(void **state)
 	size_t n = 0;
 
 	assert_int_equal(store_open(db_path, STORE_READONLY, &s, &e), ERR_OK);
-	assert_int_equal(attack(s, "R53", 0, &n), 0);
+	/* the first quarter's agents against everything published to June (the months and
+	 * the quarter that carry earlier secrets); all six months cost minutes here, and the
+	 * small unit's manager below takes them all */
+	assert_int_equal(attack(s, "R53", 0, 3, &n), 0);
 	assert_true(n > 1000);
 	store_close(s);
 }
@@ -418,7 +428,7 @@ static void test_small_unit_manager(void **state)
 	struct store *s = NULL;
 	struct stats_frame f;
 	struct err e = {0};
-	char from[] = "2026-01-01", to[] = "2026-03-31";
+	char from[] = "2026-01-01", to[] = "2026-06-30";
 
 	(void)state;
 	assert_int_equal(store_open(db_path, STORE_READONLY, &s, &e), ERR_OK);
@@ -437,10 +447,10 @@ static void test_small_unit_manager(void **state)
 				small = (int)g;
 		assert_true(small >= 0);
 		assert_true(p->n[small] <= 4);
-		assert_int_equal(attack(s, f.geo_code[small], 0, &n), 0);
+		assert_int_equal(attack(s, f.geo_code[small], 0, N_MONTHS, &n), 0);
 		assert_true(n > 0);
 		/* the control: without disclosure control the same attack pins agents */
-		assert_true(attack(s, f.geo_code[small], 1, &n) > 0);
+		assert_true(attack(s, f.geo_code[small], 1, N_MONTHS, &n) > 0);
 		free(p);
 	}
 	stats_frame_release(&f);
