@@ -118,9 +118,10 @@ static int load_cell(void *ctx, const struct store_stats_cell *c)
 		x->free_sign = 1;
 		/* YYYY-DCMM, YYYY-DQN; between versions YYYY-DVMM, YYYY-DVCMM, YYYY-DVQN
 		 * (as delta_block marks them) */
-		x->period_delta = t >= 0 && stats_catalogue[t].additive && strlen(c->period) > 7 &&
-		                  (strncmp(c->period + 4, "-DC", 3) == 0 ||
-		                   strncmp(c->period + 4, "-DQ", 3) == 0);
+		if (t >= 0 && stats_catalogue[t].additive && strlen(c->period) > 7)
+			x->period_delta = strncmp(c->period + 4, "-DC", 3) == 0   ? STATS_PD_YTD
+			                  : strncmp(c->period + 4, "-DQ", 3) == 0 ? STATS_PD_QUARTER
+			                                                          : STATS_PD_NONE;
 	} else
 		x->status = STATS_PUBLISHED;
 	if (c->reason && stats_reason_parse(c->reason, &why) == 0)
@@ -306,11 +307,10 @@ static int32_t *changed_authors(const struct stats_frame *f, const struct stats_
 
 /* A difference block of release i: created and aggregated from the records changed since
  * stamp in months min..max (current release), or looked up (earlier releases). between:
- * a difference between periods (a year to date or a quarter against an earlier year to
- * date), not between two versions of the same figures. */
+ * what it stands between (enum stats_period_delta). */
 static enum err_code delta_block(struct build *bd, size_t i, struct stats_block *d,
                                  const char *period, int min_m, int max_m, const char *stamp,
-                                 int between)
+                                 enum stats_period_delta between)
 {
 	int current = i == bd->l->n - 1 && strcmp(bd->l->v[i].tag, NEW_TAG) == 0;
 	struct keep_ctx k = {min_m, max_m, stamp};
@@ -340,7 +340,8 @@ static enum err_code delta_block(struct build *bd, size_t i, struct stats_block 
 				/* distinct establishments are not additive: their difference
 				 * holds the establishments controlled in both periods, which
 				 * nobody outside knows */
-				cell->period_delta = (uint8_t)(between && stats_catalogue[t].additive);
+				cell->period_delta =
+				    (uint8_t)(stats_catalogue[t].additive ? between : STATS_PD_NONE);
 				cell->reason = STATS_R_DELTA;
 				/* a record that left the cell (its kind changed) no longer
 				 * contributes to it: its author still counts */
@@ -437,7 +438,7 @@ static enum err_code link_release(struct build *bd, size_t i)
 		if ((rc = stats_block_init(bd->s, bd->f, &pc, pr->tag, pp[1], NULL, 0, bd->e)) !=
 		    ERR_OK)
 			return rc;
-		rc = delta_block(bd, i, &r->d_c, name, 1, m - 1, pr->stamp, 1);
+		rc = delta_block(bd, i, &r->d_c, name, 1, m - 1, pr->stamp, STATS_PD_YTD);
 		if (rc == ERR_OK) {
 			const struct stats_block *bl[4] = {&r->b[1], &pc, &r->b[0], &r->d_c};
 
@@ -468,7 +469,8 @@ static enum err_code link_release(struct build *bd, size_t i)
 			if ((rc = stats_block_init(bd->s, bd->f, &pc, pr->tag, pp[1], NULL, 0,
 			                           bd->e)) != ERR_OK)
 				return rc;
-			rc = delta_block(bd, i, &r->d_q, name, 1, m - 3, pr->stamp, 1);
+			rc = delta_block(bd, i, &r->d_q, name, 1, m - 3, pr->stamp,
+			                 STATS_PD_QUARTER);
 			if (rc == ERR_OK) {
 				const struct stats_block *bl[4] = {&r->b[1], &r->b[2], &pc,
 				                                   &r->d_q};
@@ -498,7 +500,8 @@ static enum err_code link_release(struct build *bd, size_t i)
 				         (m + 2) / 3);
 			else
 				snprintf(name, sizeof name, "%04d-%s%02d", bd->year, pre[k], m);
-			if ((rc = delta_block(bd, i, &r->d_v[k], name, lo, m, pr->stamp, 0)) != ERR_OK)
+			if ((rc = delta_block(bd, i, &r->d_v[k], name, lo, m, pr->stamp,
+			                      STATS_PD_NONE)) != ERR_OK)
 				return rc;
 			{
 				const struct stats_block *bl[3] = {&r->b[k], &pr->b[k], &r->d_v[k]};
@@ -919,6 +922,16 @@ enum err_code stats_release_audit(struct store *st, int64_t id, const struct sta
 	*passed = 0;
 	if ((rc = stats_release_system(st, id, &f, &s, month, e)) != ERR_OK)
 		return rc;
+	/* the audited release's cells as when it was made (stats_link_known binds its own
+	 * month and year to date) */
+	{
+		char tag[32];
+		size_t n = (size_t)snprintf(tag, sizeof tag, "r%" PRId64 "|", id);
+
+		for (size_t i = 0; i < s.n_cells; i++)
+			if (strncmp(s.cells[i].key, tag, n) == 0)
+				s.cells[i].frozen = 0;
+	}
 	stats_link_known(&s);
 	if ((rc = stats_audit_run(&s, r, &a, e)) != ERR_OK)
 		goto out;

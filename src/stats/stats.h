@@ -112,8 +112,9 @@ struct stats_cell {
 	uint8_t known; /* never shown but taken as known (a constant in the audit): the attacker
 	                * test sets it on non-sensitive differences (no late entries), and
 	                * stats_link_known on the period differences it may */
-	uint8_t period_delta; /* a difference of a year to date or a quarter against an earlier
-	                       * release's year to date (not between versions of a month) */
+	uint8_t period_delta; /* enum stats_period_delta: a difference of a year to date or a
+	                       * quarter against an earlier release's year to date (not
+	                       * between versions of a month) */
 	uint8_t level; /* organisation level (enum org_level), for reports and costs */
 	uint8_t total; /* a cell of a table without breakdown: a secondary of last resort */
 };
@@ -130,6 +131,13 @@ struct stats_cell {
  * design alone) and the quarter less the other months published would bound it within
  * its margin: a small unit's quarter carries the secrets of its months (release.c). */
 enum stats_op { STATS_EQ, STATS_LE, STATS_TIE, STATS_DELTA_EQ, STATS_TIE_SECRET };
+
+/* What a difference cell stands between (stats_cell.period_delta). */
+enum stats_period_delta {
+	STATS_PD_NONE,    /* versions of the same figures, or not additive */
+	STATS_PD_YTD,     /* C(M) - C(M-1) - month(M) */
+	STATS_PD_QUARTER, /* C(M) - Q - C(M-3) */
+};
 
 /* 1 when the audit's programs hold the relation (an equation or an inequality). */
 #define STATS_REL_AUDITED(rel) ((rel)->op == STATS_EQ || (rel)->op == STATS_LE)
@@ -209,13 +217,17 @@ size_t stats_primary(struct stats_system *s, const struct stats_rules *r);
  * completed (all its other cells frozen). */
 size_t stats_secondary(struct stats_system *s, const struct stats_rules *r, int *stuck);
 
-/* Sets `known` on each period difference (period_delta) that is not sensitive where the
- * new year to date of its relation is published, and clears it where that cell is hidden.
- * Where an earlier year to date was hidden and the new one is published, the relation then
- * links the two releases in the audit: the month (or the quarter) that carries the earlier
- * secret is solved with the earlier release's relations. Where the new year to date is
- * hidden the relation stays vacuous (docs/STATISTICS.md, Limits). Called before each
- * audit. */
+/* Sets `known` on each period difference (period_delta) that is not sensitive, where the
+ * attacker's assumption of no late entries makes its relation bind, and clears it
+ * elsewhere (the audit then drops the relation: docs/STATISTICS.md, "The audit" and
+ * Limits). A year to date's difference is known where the new year to date is published,
+ * or, in the release being made (not frozen), where the earlier one is (the month and the
+ * year to date bound within the release); not where both are hidden (a chain, which the
+ * audit does not follow from release to release). A quarter's only where the new year to
+ * date is published. Where an earlier
+ * year to date was hidden and the new one is published, the relation links the two
+ * releases in the audit: the month (or the quarter) that carries the earlier secret is
+ * solved with the earlier release's relations. Called before each audit. */
 void stats_link_known(struct stats_system *s);
 /* Hides one more cell in the equations of cell c (after a failed audit). Returns the
  * index of the cell hidden, or -1 when none could be. */

@@ -302,14 +302,27 @@ void stats_link_known(struct stats_system *s)
 {
 	for (size_t i = 0; i < s->n_rels; i++) {
 		const struct stats_rel *rel = &s->rels[i];
+		int new_hidden, earlier_hidden = 0;
 
 		if (rel->op != STATS_EQ || rel->n < 2)
 			continue;
+		new_hidden = s->cells[rel->cells[0]].status != STATS_PUBLISHED;
+		for (uint32_t j = 1; j < rel->n; j++) {
+			const struct stats_cell *c = &s->cells[rel->cells[j]];
+
+			earlier_hidden |= c->frozen && c->status == STATS_SUPPRESSED;
+		}
 		for (uint32_t j = 1; j < rel->n; j++) {
 			struct stats_cell *d = &s->cells[rel->cells[j]];
 
-			if (d->status == STATS_VIRTUAL && d->period_delta && !d->sensitive)
-				d->known = s->cells[rel->cells[0]].status == STATS_PUBLISHED;
+			if (d->status != STATS_VIRTUAL || d->sensitive)
+				continue;
+			/* within the release being made only: an earlier release's own was
+			 * checked when it was made, and binding them all joins the year */
+			if (d->period_delta == STATS_PD_YTD)
+				d->known = !new_hidden || (!earlier_hidden && !d->frozen);
+			else if (d->period_delta == STATS_PD_QUARTER)
+				d->known = !new_hidden;
 		}
 	}
 }

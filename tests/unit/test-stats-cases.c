@@ -450,6 +450,62 @@ static void test_carried_link(void **state)
 	}
 }
 
+/* Within one release: February's month m1 = 1 (one agent) is hidden with m2 under the
+ * national month nm, and its year to date c1 with it (c1 = J1 + m1 + d1, J1 published in
+ * January). The months alone leave m1 in [0, 10]; the year to date is bounded by a
+ * published total v1 = 12 (c1 <= v1). With d1 known (0), c1 - m1 = 10 binds the two: m1 <=
+ * 2, too narrow. With d1 a difference between versions the relation says nothing and m1
+ * keeps [0, 10]. */
+static void test_month_ytd_link(void **state)
+{
+	static const char *const names[] = {"J1", "m1", "m2", "nm", "c1", "v1", "d1"};
+	static const int64_t values[] = {10, 1, 9, 10, 11, 12, 0};
+	struct stats_rules r;
+
+	(void)state;
+	stats_rules_default(&r);
+	for (int between = 0; between < 2; between++) {
+		struct stats_system s;
+		struct stats_audit a = {0};
+		uint32_t idx[7];
+
+		stats_system_init(&s);
+		for (size_t i = 0; i < 7; i++) {
+			assert_int_equal(stats_system_cell(&s, names[i], &idx[i], NULL, NULL),
+			                 ERR_OK);
+			s.cells[idx[i]].value = values[i];
+			s.cells[idx[i]].n_contrib = 10;
+			s.cells[idx[i]].status = i == 1 || i == 2 || i == 4 ? STATS_SUPPRESSED
+			                                                    : STATS_PUBLISHED;
+		}
+		s.cells[idx[0]].frozen = 1;
+		s.cells[idx[1]].n_contrib = 1;
+		s.cells[idx[1]].sensitive = 1;
+		s.cells[idx[6]].status = STATS_VIRTUAL;
+		s.cells[idx[6]].free_sign = 1;
+		s.cells[idx[6]].period_delta = (uint8_t)between;
+		{
+			uint32_t ytd[4] = {idx[4], idx[0], idx[1], idx[6]};
+			uint32_t month[3] = {idx[3], idx[1], idx[2]}, le[2] = {idx[4], idx[5]};
+			static const int32_t co[4] = {1, -1, -1, -1}, lc[2] = {1, -1};
+
+			stats_system_rel(&s, STATS_EQ, ytd, co, 4);   /* c1 = J1 + m1 + d1 */
+			stats_system_rel(&s, STATS_EQ, month, co, 3); /* nm = m1 + m2 */
+			stats_system_rel(&s, STATS_LE, le, lc, 2);    /* c1 <= v1 */
+		}
+		stats_system_finish(&s);
+		stats_link_known(&s);
+		assert_int_equal(s.cells[idx[6]].known, between);
+		assert_int_equal(stats_audit_run(&s, &r, &a, NULL), ERR_OK);
+		assert_int_equal(a.n, 1);
+		assert_int_equal(a.iv[0].pass, !between);
+		assert_true(a.iv[0].hi <= (between ? 2.0 : 10.0) + 1e-9);
+		assert_true(a.iv[0].hi >= (between ? 2.0 : 10.0) - 1e-9);
+		stats_audit_release(&a);
+		stats_system_release(&s);
+	}
+}
+
 static void test_cases(void **state)
 {
 	struct dirent **names;
@@ -495,6 +551,7 @@ int main(void)
 	    cmocka_unit_test(test_cases),
 	    cmocka_unit_test(test_vacuous_relation),
 	    cmocka_unit_test(test_carried_link),
+	    cmocka_unit_test(test_month_ytd_link),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
