@@ -318,6 +318,18 @@ static int is_case(const struct dirent *d)
 	return n > 5 && strcmp(d->d_name + n - 5, ".case") == 0;
 }
 
+/* n cells named names[i] of values[i] and ten agents each, hidden (status), into idx. */
+static void named_cells(struct stats_system *s, const char *const *names, const int64_t *values,
+                        size_t n, uint32_t *idx)
+{
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(stats_system_cell(s, names[i], &idx[i], NULL, NULL), ERR_OK);
+		s->cells[idx[i]].value = values[i];
+		s->cells[idx[i]].n_contrib = 10;
+		s->cells[idx[i]].status = STATS_SUPPRESSED;
+	}
+}
+
 /* A difference without bounds that appears in one relation only makes that relation
  * hold whatever the other cells are: the audit drops it, so the two totals below are
  * separate programs (each cell keeps its full interval); with the difference in a second
@@ -329,12 +341,7 @@ static void vacuous_system(struct stats_system *s, int d_free, int d_twice)
 	uint32_t idx[8];
 
 	stats_system_init(s);
-	for (size_t i = 0; i < 8; i++) {
-		assert_int_equal(stats_system_cell(s, names[i], &idx[i], NULL, NULL), ERR_OK);
-		s->cells[idx[i]].value = values[i];
-		s->cells[idx[i]].n_contrib = 10;
-		s->cells[idx[i]].status = STATS_SUPPRESSED;
-	}
+	named_cells(s, names, values, 8, idx);
 	s->cells[idx[2]].status = STATS_PUBLISHED;
 	s->cells[idx[5]].status = STATS_PUBLISHED;
 	s->cells[idx[7]].status = STATS_PUBLISHED;
@@ -413,17 +420,13 @@ static void test_carried_link(void **state)
 		uint32_t idx[6];
 
 		stats_system_init(&s);
-		for (size_t i = 0; i < 6; i++) {
-			assert_int_equal(stats_system_cell(&s, names[i], &idx[i], NULL, NULL),
-			                 ERR_OK);
-			s.cells[idx[i]].value = values[i];
-			s.cells[idx[i]].n_contrib = 10;
+		named_cells(&s, names, values, 6, idx);
+		for (size_t i = 0; i < 6; i++)
 			s.cells[idx[i]].frozen = i < 3;
-		}
 		s.cells[idx[0]].n_contrib = 1;
 		s.cells[idx[0]].sensitive = 1;
-		s.cells[idx[0]].status = STATS_SUPPRESSED;
-		s.cells[idx[1]].status = STATS_SUPPRESSED;
+		s.cells[idx[2]].status = STATS_PUBLISHED;
+		s.cells[idx[4]].status = STATS_PUBLISHED;
 		s.cells[idx[3]].status = cases[k].c1_hidden ? STATS_SUPPRESSED : STATS_PUBLISHED;
 		s.cells[idx[5]].status = STATS_VIRTUAL;
 		s.cells[idx[5]].free_sign = 1;
@@ -470,14 +473,10 @@ static void test_month_ytd_link(void **state)
 		uint32_t idx[7];
 
 		stats_system_init(&s);
-		for (size_t i = 0; i < 7; i++) {
-			assert_int_equal(stats_system_cell(&s, names[i], &idx[i], NULL, NULL),
-			                 ERR_OK);
-			s.cells[idx[i]].value = values[i];
-			s.cells[idx[i]].n_contrib = 10;
-			s.cells[idx[i]].status = i == 1 || i == 2 || i == 4 ? STATS_SUPPRESSED
-			                                                    : STATS_PUBLISHED;
-		}
+		named_cells(&s, names, values, 7, idx);
+		for (size_t i = 0; i < 7; i++)
+			if (i != 1 && i != 2 && i != 4)
+				s.cells[idx[i]].status = STATS_PUBLISHED;
 		s.cells[idx[0]].frozen = 1;
 		s.cells[idx[1]].n_contrib = 1;
 		s.cells[idx[1]].sensitive = 1;
