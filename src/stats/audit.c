@@ -276,8 +276,9 @@ static void certify(glp_prob *lp, const struct stats_system *s, const struct sta
 				    ncols > AUDIT_MIP_MAX_COLS)
 					break;
 				mips++;
-				for (int k = 1; k <= ncols && !kinds; k++)
-					glp_set_col_kind(lp, k, GLP_IV);
+				if (!kinds)
+					for (int k = 1; k <= ncols; k++)
+						glp_set_col_kind(lp, k, GLP_IV);
 				kinds = 1;
 				glp_init_iocp(&q);
 				q.msg_lev = GLP_MSG_OFF;

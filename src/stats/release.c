@@ -102,7 +102,7 @@ static int load_cell(void *ctx, const struct store_stats_cell *c)
 	uint32_t idx;
 	struct stats_cell *x;
 	enum stats_reason why = STATS_R_NONE;
-	int g, t = stats_table_find(c->tbl);
+	int g;
 
 	snprintf(key, sizeof key, "%s|%s|%s|%s|%s", l->tag, c->period, c->tbl, c->geo, c->cat);
 	if ((l->rc = stats_system_cell(l->s, key, &idx, NULL, l->e)) != ERR_OK)
@@ -115,13 +115,7 @@ static int load_cell(void *ctx, const struct store_stats_cell *c)
 		x->status = STATS_SUPPRESSED;
 	else if (strcmp(c->status, "delta") == 0) {
 		x->status = STATS_VIRTUAL;
-		x->free_sign = 1;
-		/* YYYY-DCMM, YYYY-DQN; between versions YYYY-DVMM, YYYY-DVCMM, YYYY-DVQN
-		 * (as delta_block marks them) */
-		if (t >= 0 && stats_catalogue[t].additive && strlen(c->period) > 7)
-			x->period_delta = strncmp(c->period + 4, "-DC", 3) == 0   ? STATS_PD_YTD
-			                  : strncmp(c->period + 4, "-DQ", 3) == 0 ? STATS_PD_QUARTER
-			                                                          : STATS_PD_NONE;
+		x->free_sign = 1; /* period_delta: delta_block marks it */
 	} else
 		x->status = STATS_PUBLISHED;
 	if (c->reason && stats_reason_parse(c->reason, &why) == 0)
@@ -306,26 +300,27 @@ static int32_t *changed_authors(const struct stats_frame *f, const struct stats_
 }
 
 /* A difference block of release i: created and aggregated from the records changed since
- * stamp in months min..max (current release), or looked up (earlier releases). between:
- * what it stands between (enum stats_period_delta). */
+ * stamp in months min..max (current release), or looked up (earlier releases, frozen).
+ * Either way its cells are marked with what they stand between (enum
+ * stats_period_delta). */
 static enum err_code delta_block(struct build *bd, size_t i, struct stats_block *d,
                                  const char *period, int min_m, int max_m, const char *stamp,
                                  enum stats_period_delta between)
 {
 	int current = i == bd->l->n - 1 && strcmp(bd->l->v[i].tag, NEW_TAG) == 0;
 	struct keep_ctx k = {min_m, max_m, stamp};
-	int32_t *authors;
+	int32_t *authors = NULL;
 	enum err_code rc;
 
 	if ((rc = stats_block_init(bd->s, bd->f, d, bd->l->v[i].tag, period, NULL, current,
 	                           bd->e)) != ERR_OK)
 		return rc;
-	if (!current)
-		return ERR_OK;
-	if ((rc = stats_block_aggregate(bd->s, bd->f, d, bd->recs, bd->n_recs, keep, &k, bd->e)) !=
-	    ERR_OK)
-		return rc;
-	authors = changed_authors(bd->f, bd->recs, bd->n_recs, &k);
+	if (current) {
+		if ((rc = stats_block_aggregate(bd->s, bd->f, d, bd->recs, bd->n_recs, keep, &k,
+		                                bd->e)) != ERR_OK)
+			return rc;
+		authors = changed_authors(bd->f, bd->recs, bd->n_recs, &k);
+	}
 	for (size_t t = 0; t < stats_catalogue_len; t++)
 		for (size_t g = 0; g < bd->f->n_geo; g++)
 			for (size_t c = 0; c < bd->f->n_cat[stats_catalogue[t].dim]; c++) {
@@ -335,19 +330,23 @@ static enum err_code delta_block(struct build *bd, size_t i, struct stats_block 
 				if (x == UINT32_MAX)
 					continue;
 				cell = &bd->s->cells[x];
-				cell->status = STATS_VIRTUAL;
-				cell->free_sign = 1;
 				/* distinct establishments are not additive: their difference
 				 * holds the establishments controlled in both periods, which
 				 * nobody outside knows */
 				cell->period_delta =
 				    (uint8_t)(stats_catalogue[t].additive ? between : STATS_PD_NONE);
+				if (!current)
+					continue;
+				cell->status = STATS_VIRTUAL;
+				cell->free_sign = 1;
 				cell->reason = STATS_R_DELTA;
 				/* a record that left the cell (its kind changed) no longer
 				 * contributes to it: its author still counts */
 				if (authors[g] > cell->n_contrib)
 					cell->n_contrib = authors[g];
 			}
+	if (!current)
+		return ERR_OK;
 	free(authors);
 	/* the changes obey the tables' equations too: a unit's change is its department's
 	 * change minus the other units' (the secondary suppression of differences) */

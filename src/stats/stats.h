@@ -224,10 +224,11 @@ size_t stats_secondary(struct stats_system *s, const struct stats_rules *r, int 
  * or, in the release being made (not frozen), where the earlier one is (the month and the
  * year to date bound within the release); not where both are hidden (a chain, which the
  * audit does not follow from release to release). A quarter's only where the new year to
- * date is published. Where an earlier
- * year to date was hidden and the new one is published, the relation links the two
- * releases in the audit: the month (or the quarter) that carries the earlier secret is
- * solved with the earlier release's relations. Called before each audit. */
+ * date is published. Where an earlier year to date was hidden and the new one is
+ * published, the relation links the two releases in the audit: the month (or the
+ * quarter) that carries the earlier secret is solved with the earlier release's
+ * relations. Called before each audit; cells only ever go from published to hidden, so a
+ * difference only ever goes from known to unknown (the audit cache relies on it). */
 void stats_link_known(struct stats_system *s);
 /* Hides one more cell in the equations of cell c (after a failed audit). Returns the
  * index of the cell hidden, or -1 when none could be. */
