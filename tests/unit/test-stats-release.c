@@ -53,16 +53,22 @@ static int setup(void **state)
 	return 0;
 }
 
+/* Removes a test database with its WAL companions and the audit key the store made. */
+static void remove_db(const char *path)
+{
+	static const char *const suffix[] = {"", "-wal", "-shm", ".key"};
+	char p[128];
+
+	for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
+		unlink(p);
+	}
+}
+
 static int teardown(void **state)
 {
-	char p[80];
-
 	(void)state;
-	unlink(db_path);
-	snprintf(p, sizeof p, "%s-wal", db_path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", db_path);
-	unlink(p);
+	remove_db(db_path);
 	return 0;
 }
 
@@ -545,7 +551,7 @@ static int quarter_cell(void *ctx, const struct store_stats_cell *c)
 static void test_design_by_size(void **state)
 {
 	struct gen_options o = {.scale = GEN_TINY, .seed = 5, .today = "2026-04-20"};
-	char path[64], p2[80], geo[64][24];
+	char path[64], geo[64][24];
 	struct store *s = NULL;
 	struct stats_release_result res[3];
 	struct design_check k = {.design_geo = geo, .design_geo_cap = 64};
@@ -604,13 +610,7 @@ static void test_design_by_size(void **state)
 		assert_string_equal(e.field, "breakdown_agents");
 	}
 	store_close(s);
-	unlink(path);
-	snprintf(p2, sizeof p2, "%s-wal", path);
-	unlink(p2);
-	snprintf(p2, sizeof p2, "%s-shm", path);
-	unlink(p2);
-	snprintf(p2, sizeof p2, "%s.key", path);
-	unlink(p2);
+	remove_db(path);
 	setenv("CONSTAT_TODAY", TODAY, 1);
 }
 
