@@ -48,6 +48,17 @@ async function focused(page) {
 		document.activeElement.name || document.activeElement.tagName));
 }
 
+// Asserts that WANT (as focused() names it) has the focus. Autofocus and a script's
+// focus() land at the browser's next rendering step, which can come after "load" when the
+// server is slow (under ASan): wait for it a bounded time, then compare what has it.
+async function assertFocus(page, want, message) {
+	await page.waitForFunction((w) => {
+		const a = document.activeElement;
+		return a && (a.id || a.name || a.tagName) === w;
+	}, want, { timeout: 5000 }).catch(() => {});
+	assert.equal(await focused(page), want, message);
+}
+
 describe('browser flows', { skip: reason || false }, () => {
 	const est = reason ? null : lib.establishmentWithTypo();
 	const agent = reason ? null : lib.demoLogin('agent');
@@ -67,7 +78,7 @@ describe('browser flows', { skip: reason || false }, () => {
 		await check(page, 'connexion');
 		await page.reload();
 		// The login field has the focus: type, Tab, type, Enter.
-		assert.equal(await focused(page), 'f-login');
+		await assertFocus(page, 'f-login');
 		await page.keyboard.type(agent);
 		await page.keyboard.press('Tab');
 		await page.keyboard.type(lib.PASSWORD);
@@ -75,7 +86,7 @@ describe('browser flows', { skip: reason || false }, () => {
 		assert.match(page.url(), /\/mon-activite$/);
 		await page.goto(lib.BASE + '/');
 		assert.equal(await page.title(), 'Accueil – Constat');
-		assert.equal(await focused(page), 'q', 'the search box has the focus');
+		await assertFocus(page, 'q', 'the search box has the focus');
 		await check(page, 'accueil');
 		await lib.logout(page);
 		assert.match(page.url(), /\/connexion\?fin=1$/);
@@ -118,7 +129,7 @@ describe('browser flows', { skip: reason || false }, () => {
 		await tabTo(page, `a[href="/interventions/nouvelle?siret=${est.siret}"]`);
 		await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
 		assert.equal(await page.title(), 'Nouvelle intervention – Constat');
-		assert.equal(await focused(page), 'f-kind', 'focus on the kind');
+		await assertFocus(page, 'f-kind', 'focus on the kind');
 		assert.equal(await page.inputValue('#f-siret'), est.siret);
 		await lib.shot(page, 'desktop-intervention-nouvelle-ecran', false);
 		await check(page, 'intervention-nouvelle');
@@ -127,12 +138,12 @@ describe('browser flows', { skip: reason || false }, () => {
 		// for it (bounded), then assert.
 		await page.waitForFunction(() => document.activeElement &&
 			document.activeElement.id === 'f-kind', null, {timeout: 3000}).catch(() => {});
-		assert.equal(await focused(page), 'f-kind');
+		await assertFocus(page, 'f-kind');
 		// kind -> on site -> group 1 -> group 2; two themes with the arrows and Space.
 		await page.keyboard.press('Tab');
 		await page.keyboard.press('Tab');
 		await page.keyboard.press('Tab');
-		assert.equal(await focused(page), 't-sante_securite');
+		await assertFocus(page, 't-sante_securite');
 		await page.keyboard.press('ArrowRight');
 		await page.keyboard.press('Space');
 		await page.keyboard.press('ArrowRight');
@@ -187,7 +198,7 @@ describe('browser flows', { skip: reason || false }, () => {
 		const page = await ctx.newPage();
 		await lib.login(page, agent);
 		await page.goto(lib.BASE + '/interventions/nouvelle');
-		assert.equal(await focused(page), 'f-siret', 'no SIRET given: focus on the SIRET');
+		await assertFocus(page, 'f-siret', 'no SIRET given: focus on the SIRET');
 		await page.keyboard.type(est.name.toLowerCase());
 		const list = page.locator('#f-siret-list');
 		await assert.doesNotReject(list.locator('li[role=option]').first().waitFor());
@@ -216,7 +227,7 @@ describe('browser flows', { skip: reason || false }, () => {
 		await page.focus('#f-fu-0-prov');
 		await tabTo(page, '#fu-add');
 		await page.keyboard.press('Enter');
-		assert.equal(await focused(page), 'f-fu-1-kind');
+		await assertFocus(page, 'f-fu-1-kind');
 		assert.ok(await page.isVisible('#f-fu-1-kind'));
 		await ctx.close();
 	});
@@ -237,7 +248,7 @@ describe('browser flows', { skip: reason || false }, () => {
 		await Promise.all([page.waitForNavigation(),
 			page.click('button[type=submit]:has-text("Enregistrer")')]);
 		assert.match(await page.title(), /^Erreur/);
-		assert.equal(await focused(page), 'erreurs', 'the summary has the focus');
+		await assertFocus(page, 'erreurs', 'the summary has the focus');
 		// The message sits right under the date, tied to it, and the summary links to it.
 		const err = page.locator('#f-date-err');
 		await assert.doesNotReject(err.waitFor());
@@ -261,7 +272,7 @@ describe('browser flows', { skip: reason || false }, () => {
 		await check(page, 'intervention-erreur');
 		// The link in the summary takes the focus to the field.
 		await page.click('#erreurs a[href="#f-date"]');
-		assert.equal(await focused(page), 'f-date');
+		await assertFocus(page, 'f-date');
 		// Fix the date: now the missing kind is named beside its field.
 		await page.fill('#f-date', lib.today());
 		await page.fill('#f-co_agents', '');
@@ -438,7 +449,7 @@ describe('browser flows', { skip: reason || false }, () => {
 		await page.keyboard.press('Enter');
 		assert.ok(await page.getAttribute('details.ilo-edit', 'open') !== null, 'opened by Enter');
 		await page.keyboard.press('Tab');
-		assert.equal(await focused(page), 'texte');
+		await assertFocus(page, 'texte');
 		assert.deepEqual(await lib.axe(page, 'rapport-oit-point-a'), [], 'axe with item a) open');
 		await ctx.close();
 	});
