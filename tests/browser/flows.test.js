@@ -212,7 +212,9 @@ describe('browser flows', { skip: reason || false }, () => {
 		assert.equal(await page.inputValue('#f-siret'), est.name.toLowerCase());
 		await page.keyboard.press('Backspace');
 		await page.keyboard.type(est.name.slice(-1).toLowerCase());
-		await assert.doesNotReject(list.waitFor({ state: 'visible' }));
+		// The answer to the whole name (an answer to a shorter one may come first).
+		await assert.doesNotReject(list.locator('li[role=option]', { hasText: est.siret }).first()
+			.waitFor(), `${est.siret} proposed`);
 		const texts = await list.locator('li[role=option]').allTextContents();
 		const at = texts.findIndex((t) => t.includes(est.siret));
 		assert.ok(at >= 0, `${est.siret} proposed`);

@@ -341,6 +341,9 @@
 		if (!name.parentNode) input.parentNode.appendChild(name);
 
 		function close() {
+			/* A query still waiting or on its way must not open the list again. */
+			clearTimeout(timer);
+			seq++;
 			list.hidden = true;
 			input.setAttribute("aria-expanded", "false");
 			input.removeAttribute("aria-activedescendant");
