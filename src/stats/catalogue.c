@@ -69,8 +69,10 @@ const char stats_legend_secret_fr[] =
 const char stats_legend_quarter_fr[] =
     "« par trimestre » : dans une unité de moins de 20 agents présents depuis janvier, les "
     "ventilations (par nature, thème, suite…) ne sont publiées que pour le trimestre, les "
-    "totaux restant mensuels ; un mois d'activité de quelques agents réparti en dix "
-    "catégories ne donnerait que des cases d'un ou deux agents.";
+    "totaux restant mensuels (une unité qui atteint ce seuil en cours d'année publie dès "
+    "lors ses ventilations du mois, son cumul depuis janvier l'année suivante) ; un mois "
+    "d'activité de quelques agents réparti en dix catégories ne donnerait que des cases "
+    "d'un ou deux agents.";
 
 int stats_table_find(const char *name)
 {

@@ -558,16 +558,46 @@ static enum err_code load_history(struct build *bd, int64_t max_id)
 
 /* ---- Table design by size --------------------------------------------------------------- */
 
-/* The breakdowns (tables with a dimension) of a unit with fewer than rules->breakdown_agents
- * agents present since January are not published for the month nor the year to date, only
- * for the quarter: a month's activity of a few agents spread over ten categories is mostly
- * cells of one or two agents, which suppression would hide anyway, with their partners
- * (docs/STATISTICS.md, "Table design by size"). The cells stay in the system as unknowns, so
- * that the equations of the units above them still protect them, and keep their primary
- * rules: a sensitive one is audited like any secret. */
-static void by_design(struct stats_system *s, const struct stats_frame *f, const struct rinfo *r,
-                      const int32_t *pop_ytd, const struct stats_rules *rules)
+/* 1 when the year to date of unit g was hidden by design in release r (some breakdown
+ * cell of it). */
+static int ytd_by_design(const struct stats_system *s, const struct stats_frame *f,
+                         const struct rinfo *r, size_t g)
 {
+	for (size_t t = 0; t < stats_catalogue_len; t++) {
+		enum stats_dim d = stats_catalogue[t].dim;
+
+		for (size_t c = 0; d != STATS_DIM_NONE && c < f->n_cat[d]; c++) {
+			uint32_t x = stats_block_cell(f, &r->b[1], t, g, c);
+
+			if (x != UINT32_MAX && s->cells[x].reason == STATS_R_DESIGN)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* The breakdowns (tables with a dimension) of a unit with fewer than rules->breakdown_agents
+ * agents present since January (pop) are not published for the month nor the year to
+ * date, only for the quarter: a month's activity of a few agents spread over ten
+ * categories is mostly cells of one or two agents, which suppression would hide anyway,
+ * with their partners (docs/STATISTICS.md, "Table design by size"). The cells stay in the
+ * system as unknowns, so that the equations of the units above them still protect them,
+ * and keep their primary rules: a sensitive one is audited like any secret.
+ *
+ * A unit that grows past the size publishes its months from then on, but its year to date
+ * stays hidden by design to the year's end (it was in prev, the release of the month
+ * before): the earlier years to date are sums of published quarters and months, which the
+ * secondary rule and the audit take as unknown, so a year to date published beside them
+ * would give the month by difference. */
+static void by_design(struct stats_system *s, const struct stats_frame *f, const struct rinfo *r,
+                      const struct rinfo *prev, const int32_t *pop,
+                      const struct stats_rules *rules)
+{
+	uint8_t *ytd = xcalloc(f->n_geo + 1, 1);
+
+	for (size_t g = 0; g < f->n_geo; g++)
+		ytd[g] = pop[g] < rules->breakdown_agents ||
+		         (prev != NULL && ytd_by_design(s, f, prev, g));
 	for (int k = 0; k < 2; k++)
 		for (size_t t = 0; t < stats_catalogue_len; t++) {
 			enum stats_dim d = stats_catalogue[t].dim;
@@ -575,7 +605,7 @@ static void by_design(struct stats_system *s, const struct stats_frame *f, const
 			if (d == STATS_DIM_NONE)
 				continue;
 			for (size_t g = 0; g < f->n_geo; g++) {
-				if (pop_ytd[g] >= rules->breakdown_agents)
+				if (k == 0 ? pop[g] >= rules->breakdown_agents : !ytd[g])
 					continue;
 				for (size_t c = 0; c < f->n_cat[d]; c++) {
 					uint32_t x = stats_block_cell(f, &r->b[k], t, g, c);
@@ -587,6 +617,7 @@ static void by_design(struct stats_system *s, const struct stats_frame *f, const
 				}
 			}
 		}
+	free(ytd);
 }
 
 /* ---- Writing ------------------------------------------------------------------------------ */
@@ -748,7 +779,6 @@ enum err_code stats_release_run(struct store *st, const struct stats_release_opt
 	period_names(year, m, per);
 	{
 		struct rinfo *r = &l.v[l.n - 1];
-		static const int first[3] = {0, 1, 0};
 
 		for (int k = 0; k < 3; k++) {
 			struct keep_ctx kc;
@@ -759,7 +789,6 @@ enum err_code stats_release_run(struct store *st, const struct stats_release_opt
 			kc.min_month = k == 0 ? m : k == 1 ? 1 : m - 2;
 			kc.max_month = m;
 			kc.after = NULL;
-			(void)first;
 			month_range(year, m, kc.min_month, pf, pt);
 			if ((rc = population(st, &f, pf, pt, &pop[k], e)) != ERR_OK ||
 			    (rc = stats_block_init(&s, &f, &r->b[k], NEW_TAG, per[k], pop[k], 1,
@@ -769,7 +798,11 @@ enum err_code stats_release_run(struct store *st, const struct stats_release_opt
 				goto out;
 		}
 	}
-	by_design(&s, &f, &l.v[l.n - 1], pop[1], &opts->rules);
+	{
+		int p = m > 1 ? last_of(&l, l.n - 1, m - 1) : -1;
+
+		by_design(&s, &f, &l.v[l.n - 1], p >= 0 ? &l.v[p] : NULL, pop[1], &opts->rules);
+	}
 	for (size_t i = 0; i < l.n; i++)
 		if ((rc = link_release(&bd, i)) != ERR_OK)
 			goto out;

@@ -614,6 +614,140 @@ static void test_design_by_size(void **state)
 	setenv("CONSTAT_TODAY", TODAY, 1);
 }
 
+/* ---- A unit grown past the size ------------------------------------------------------- */
+
+struct growth_cell {
+	char key[96]; /* table|geo|category */
+	char period[12];
+	int release; /* 3, 6 or 7: March, June or July */
+	int published, sensitive, design;
+};
+
+struct growth {
+	struct growth_cell *v;
+	size_t n, cap;
+	int release;
+};
+
+static int growth_collect(void *ctx, const struct store_stats_cell *c)
+{
+	struct growth *g = ctx;
+	int t = stats_table_find(c->tbl);
+
+	if (t < 0 || stats_catalogue[t].dim == STATS_DIM_NONE || strchr(c->period, 'D'))
+		return 0;
+	if (g->n == g->cap) {
+		g->cap = g->cap ? 2 * g->cap : 1024;
+		g->v = realloc(g->v, g->cap * sizeof *g->v);
+		assert_non_null(g->v);
+	}
+	snprintf(g->v[g->n].key, sizeof g->v[g->n].key, "%s|%s|%s", c->tbl, c->geo, c->cat);
+	snprintf(g->v[g->n].period, sizeof g->v[g->n].period, "%s", c->period);
+	g->v[g->n].release = g->release;
+	g->v[g->n].published = strcmp(c->status, "published") == 0;
+	g->v[g->n].sensitive = c->sensitive;
+	g->v[g->n].design = strcmp(c->reason, "design") == 0;
+	g->n++;
+	return 0;
+}
+
+static const struct growth_cell *growth_find(const struct growth *g, int release,
+                                             const char *period, const char *key)
+{
+	for (size_t i = 0; i < g->n; i++)
+		if (g->v[i].release == release && strcmp(g->v[i].period, period) == 0 &&
+		    strcmp(g->v[i].key, key) == 0)
+			return &g->v[i];
+	return NULL;
+}
+
+/* 1 when the cell of KEY for PERIOD in RELEASE was published. */
+static int growth_published(const struct growth *g, int release, const char *period,
+                            const char *key)
+{
+	const struct growth_cell *c = growth_find(g, release, period, key);
+
+	return c != NULL && c->published;
+}
+
+/* Every unit publishes its breakdowns by quarter only until June, then monthly from July
+ * (as a unit that grows past the size does; here the size is turned off). June's year to
+ * date is known (published, or the sum of the quarters), so where July's month is
+ * sensitive, July's year to date must not be published: it would give the month by
+ * difference (by_design keeps a grown unit's year to date by quarter to the year's end).
+ * Checked on the cells themselves, not through the audit. */
+static void test_design_growth(void **state)
+{
+	struct gen_options o = {.scale = GEN_TINY, .seed = 5, .today = "2026-08-20"};
+	static const char *const months[] = {"2026-01", "2026-02", "2026-03", "2026-04",
+	                                     "2026-05", "2026-06", "2026-07"};
+	char path[64];
+	struct store *s = NULL;
+	struct stats_release_result res;
+	struct growth g = {0};
+	struct err e = {0};
+	size_t exposed = 0, leaks = 0, grown = 0;
+	int fd;
+
+	(void)state;
+	setenv("CONSTAT_TODAY", "2026-08-20", 1);
+	snprintf(path, sizeof path, "/tmp/constat-test-growth-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+	assert_int_equal(store_open(path, STORE_CREATE | STORE_BULK, &s, &e), ERR_OK);
+	assert_int_equal(store_refdata_load(s, &e), ERR_OK);
+	assert_int_equal(gen_run(s, &o, &e), ERR_OK);
+	for (int m = 0; m < 7; m++) {
+		struct stats_release_opts ro = {.month = months[m]};
+
+		stats_rules_default(&ro.rules);
+		if (m == 6)
+			ro.rules.breakdown_agents = 0;
+		if (stats_release_run(s, &ro, &res, &e) != ERR_OK)
+			fail_msg("release %s: %s: %s", ro.month, e.field, e.msg);
+		assert_true(res.passed);
+		if (m == 2 || m == 5 || m == 6) {
+			g.release = m + 1;
+			assert_int_equal(store_stats_cells_each(s, res.id, growth_collect, &g, &e),
+			                 ERR_OK);
+		}
+	}
+	for (size_t i = 0; i < g.n; i++) {
+		const char *k = g.v[i].key;
+		const struct growth_cell *before;
+		int june;
+
+		/* a month by quarter only in June, published monthly in July */
+		if (g.v[i].release == 7 && strcmp(g.v[i].period, "2026-07") == 0 && !g.v[i].design &&
+		    (before = growth_find(&g, 6, "2026-06", k)) != NULL && before->design)
+			grown++;
+
+		if (g.v[i].release != 7 || strcmp(g.v[i].period, "2026-07") != 0 ||
+		    !g.v[i].sensitive)
+			continue;
+		june = growth_published(&g, 6, "2026-C06", k) ||
+		       ((growth_published(&g, 3, "2026-Q1", k) ||
+		         growth_published(&g, 3, "2026-C03", k)) &&
+		        growth_published(&g, 6, "2026-Q2", k));
+		if (!june)
+			continue;
+		exposed++;
+		if (growth_published(&g, 7, "2026-C07", k)) {
+			print_message("July's %s given by the year to date\n", k);
+			leaks++;
+		}
+	}
+	assert_true(grown > 0);
+	assert_true(exposed > 0);
+	assert_int_equal(leaks, 0);
+	free(g.v);
+	store_close(s);
+	remove_db(path);
+	setenv("CONSTAT_TODAY", TODAY, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -623,6 +757,7 @@ int main(void)
 	    cmocka_unit_test(test_late_edits_new_version),
 	    cmocka_unit_test(test_due_and_stop),
 	    cmocka_unit_test(test_design_by_size),
+	    cmocka_unit_test(test_design_growth),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
