@@ -41,14 +41,24 @@ static int nonneg(const struct stats_cell *c)
 	return !c->free_sign;
 }
 
+/* The lowest bound the interval of c must reach: value - need, but not below 0 (a count)
+ * nor below what was public before this release (c->floor: a year to date is at least the
+ * earlier one published; refusing a release for it would protect nothing). */
+static double want_low(const struct stats_cell *c, int64_t need)
+{
+	double want_lo = (double)(c->value - need);
+
+	if (nonneg(c) && want_lo < 0.0)
+		want_lo = 0.0;
+	if (want_lo < (double)c->floor)
+		want_lo = (double)c->floor;
+	return want_lo;
+}
+
 static int passes(const struct stats_cell *c, double lo, double hi, int64_t need)
 {
-	double floor_lo = nonneg(c) ? 0.0 : -HUGE_VAL;
-	double want_lo = (double)(c->value - need), want_hi = (double)(c->value + need);
-
-	if (want_lo < floor_lo)
-		want_lo = floor_lo;
-	return lo <= want_lo + AUDIT_EPS && hi >= want_hi - AUDIT_EPS;
+	return lo <= want_low(c, need) + AUDIT_EPS &&
+	       hi >= (double)(c->value + need) - AUDIT_EPS;
 }
 
 /* Results of components already solved, by the set of their hidden cells: the program
@@ -304,12 +314,7 @@ static void certify(glp_prob *lp, const struct stats_system *s, const struct sta
 					yhi[k] = v;
 					gained = 1;
 				} else if (side == 1) {
-					double floor_lo = nonneg(c) ? 0.0 : -HUGE_VAL;
-					double want_lo = (double)(c->value - need);
-
-					if (want_lo < floor_lo)
-						want_lo = floor_lo;
-					if (v <= want_lo + AUDIT_EPS) {
+					if (v <= want_low(c, need) + AUDIT_EPS) {
 						cert[k] |= bit;
 						ylo[k] = v;
 						gained = 1;

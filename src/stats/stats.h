@@ -104,6 +104,10 @@ struct stats_cell {
 	int64_t top1, top2;             /* the two largest contributions */
 	int64_t top1_agent, top2_agent; /* their agents (0: unknown); never leave the process */
 	int32_t population;             /* agents present in the unit over the period; -1 unknown */
+	int64_t floor; /* a lower bound public before this release (a year to date is at least
+	                * the earlier one published, with the late entries): the audit wants
+	                * the interval to reach value - margin or this floor, the higher one.
+	                * Set by stats_link_known; 0 elsewhere */
 	uint8_t status;                 /* enum stats_status */
 	uint8_t reason;                 /* enum stats_reason */
 	uint8_t sensitive;              /* a primary cell: its interval is audited */
@@ -228,7 +232,10 @@ size_t stats_secondary(struct stats_system *s, const struct stats_rules *r, int 
  * published, the relation links the two releases in the audit: the month (or the
  * quarter) that carries the earlier secret is solved with the earlier release's
  * relations. Called before each audit; cells only ever go from published to hidden, so a
- * difference only ever goes from known to unknown (the audit cache relies on it). */
+ * difference only ever goes from known to unknown (the audit cache relies on it). Also sets
+ * each year to date's floor: the earlier year to date (or the one three months before, by
+ * the quarter's relation), published in an earlier release, plus the known late entries,
+ * when the rest of its relation is hidden. */
 void stats_link_known(struct stats_system *s);
 /* Hides one more cell in the equations of cell c (after a failed audit). Returns the
  * index of the cell hidden, or -1 when none could be. */

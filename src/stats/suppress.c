@@ -298,6 +298,38 @@ static int64_t partner_need(const struct stats_system *s, const struct stats_rul
 	return stats_required_margin(r, x->frozen && !x->sensitive ? 0 : x->value);
 }
 
+/* 1 when cells a and b belong to the same release (their keys' tag, up to '|'). */
+static int same_release(const struct stats_cell *a, const struct stats_cell *b)
+{
+	size_t n = strcspn(a->key, "|");
+
+	return strncmp(a->key, b->key, n) == 0 && b->key[n] == '|';
+}
+
+/* The floor of the year to date rel defines (C(M) = C(M-1) + month(M) + late entries, or
+ * C(M) = Q + C(M-3) + late entries): what was public before its release, the earlier
+ * releases' published cells and the known differences, when the rest is hidden (a cell of
+ * its own release published would add to it); 0 when there is none. */
+static int64_t ytd_floor(const struct stats_system *s, const struct stats_rel *rel)
+{
+	const struct stats_cell *c = &s->cells[rel->cells[0]];
+	int64_t f = 0;
+
+	for (uint32_t j = 1; j < rel->n; j++) {
+		const struct stats_cell *x = &s->cells[rel->cells[j]];
+
+		if (rel->coef[j] != -1 || (stats_cell_hidden(x) && x->free_sign))
+			return 0;
+		if (stats_cell_hidden(x))
+			continue;
+		if (x->status != STATS_VIRTUAL &&
+		    (!x->frozen || (c->frozen && same_release(c, x))))
+			return 0;
+		f += x->value;
+	}
+	return f > 0 && f <= c->value ? f : 0;
+}
+
 void stats_link_known(struct stats_system *s)
 {
 	for (size_t i = 0; i < s->n_rels; i++) {
@@ -324,6 +356,23 @@ void stats_link_known(struct stats_system *s)
 			else if (d->period_delta == STATS_PD_QUARTER)
 				d->known = !new_hidden;
 		}
+	}
+	for (size_t i = 0; i < s->n_cells; i++)
+		s->cells[i].floor = 0;
+	for (size_t i = 0; i < s->n_rels; i++) {
+		const struct stats_rel *rel = &s->rels[i];
+
+		if (rel->op != STATS_EQ || rel->n < 2 || rel->coef[0] != 1)
+			continue;
+		for (uint32_t j = 1; j < rel->n; j++)
+			if (s->cells[rel->cells[j]].period_delta != STATS_PD_NONE) {
+				struct stats_cell *c = &s->cells[rel->cells[0]];
+				int64_t f = ytd_floor(s, rel);
+
+				if (f > c->floor)
+					c->floor = f;
+				break;
+			}
 	}
 }
 

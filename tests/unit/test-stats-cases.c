@@ -505,6 +505,60 @@ static void test_month_ytd_link(void **state)
 	}
 }
 
+/* A year to date is at least the earlier one: c1 = J1 + m1 + d1 with J1 = 8 published in
+ * January. February's c1 = 9 (two agents) is hidden with its month: an attacker knows
+ * c1 >= 8 from January alone, which no choice of February's can undo, so the audit asks
+ * the interval to reach 8, not 9 - 2 (floor 8, pass). Published, February's month pins c1
+ * at 9: that is this release's doing, no floor, refused. With d1 a difference between
+ * versions, no floor either, and c1 keeps [0, 30]. */
+static void test_ytd_floor(void **state)
+{
+	static const char *const names[] = {"J1", "c1", "m1", "d1", "v1"};
+	static const int64_t values[] = {8, 9, 1, 0, 30};
+	static const struct {
+		int month_published, between, floor, pass;
+		double lo, hi;
+	} cases[] = {{0, 1, 8, 1, 8, 30}, {1, 1, 0, 0, 9, 9}, {0, 0, 0, 1, 0, 30}};
+	struct stats_rules r;
+
+	(void)state;
+	stats_rules_default(&r);
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		struct stats_system s;
+		struct stats_audit a = {0};
+		uint32_t idx[5];
+
+		stats_system_init(&s);
+		named_cells(&s, names, values, 5, idx);
+		s.cells[idx[0]].status = STATS_PUBLISHED;
+		s.cells[idx[0]].frozen = 1;
+		s.cells[idx[1]].n_contrib = 2;
+		s.cells[idx[1]].sensitive = 1;
+		s.cells[idx[2]].status = cases[k].month_published ? STATS_PUBLISHED : STATS_SUPPRESSED;
+		s.cells[idx[3]].status = STATS_VIRTUAL;
+		s.cells[idx[3]].free_sign = 1;
+		s.cells[idx[3]].period_delta = (uint8_t)cases[k].between;
+		s.cells[idx[4]].status = STATS_PUBLISHED;
+		{
+			uint32_t ytd[4] = {idx[1], idx[0], idx[2], idx[3]}, le[2] = {idx[1], idx[4]};
+			static const int32_t co[4] = {1, -1, -1, -1}, lc[2] = {1, -1};
+
+			stats_system_rel(&s, STATS_EQ, ytd, co, 4); /* c1 = J1 + m1 + d1 */
+			stats_system_rel(&s, STATS_LE, le, lc, 2);  /* c1 <= v1 */
+		}
+		stats_system_finish(&s);
+		stats_link_known(&s);
+		assert_int_equal(s.cells[idx[1]].floor, cases[k].floor);
+		assert_int_equal(stats_audit_run(&s, &r, &a, NULL), ERR_OK);
+		assert_int_equal(a.n, 1);
+		assert_int_equal(a.iv[0].pass, cases[k].pass);
+		assert_true(a.iv[0].lo >= cases[k].lo - 1e-9 && a.iv[0].lo <= cases[k].lo + 1e-9);
+		assert_true(a.iv[0].hi >= cases[k].hi - 1e-9 && a.iv[0].hi <= cases[k].hi + 1e-9);
+		stats_audit_release(&a);
+		stats_system_release(&s);
+	}
+}
+
 static void test_cases(void **state)
 {
 	struct dirent **names;
@@ -551,6 +605,7 @@ int main(void)
 	    cmocka_unit_test(test_vacuous_relation),
 	    cmocka_unit_test(test_carried_link),
 	    cmocka_unit_test(test_month_ytd_link),
+	    cmocka_unit_test(test_ytd_floor),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
