@@ -491,6 +491,27 @@ static void test_due_and_stop(void **state)
 	store_close(s);
 }
 
+/* A fresh database of tiny data (seed 5) generated up to TODAY, which is also the
+ * releases' date, at a new path in /tmp (removed with remove_db). */
+static struct store *tiny_db(char path[64], const char *today)
+{
+	struct gen_options o = {.scale = GEN_TINY, .seed = 5, .today = today};
+	struct store *s = NULL;
+	struct err e = {0};
+	int fd;
+
+	setenv("CONSTAT_TODAY", today, 1);
+	snprintf(path, 64, "/tmp/constat-test-tiny-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+	assert_int_equal(store_open(path, STORE_CREATE | STORE_BULK, &s, &e), ERR_OK);
+	assert_int_equal(store_refdata_load(s, &e), ERR_OK);
+	assert_int_equal(gen_run(s, &o, &e), ERR_OK);
+	return s;
+}
+
 /* ---- Table design by size ----------------------------------------------------------------- */
 
 struct design_check {
@@ -550,24 +571,14 @@ static int quarter_cell(void *ctx, const struct store_stats_cell *c)
  * March. */
 static void test_design_by_size(void **state)
 {
-	struct gen_options o = {.scale = GEN_TINY, .seed = 5, .today = "2026-04-20"};
 	char path[64], geo[64][24];
-	struct store *s = NULL;
+	struct store *s = tiny_db(path, "2026-04-20");
 	struct stats_release_result res[3];
 	struct design_check k = {.design_geo = geo, .design_geo_cap = 64};
 	struct err e = {0};
-	int fd, passed = 0;
+	int passed = 0;
 
 	(void)state;
-	setenv("CONSTAT_TODAY", "2026-04-20", 1);
-	snprintf(path, sizeof path, "/tmp/constat-test-design-XXXXXX");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	unlink(path);
-	assert_int_equal(store_open(path, STORE_CREATE | STORE_BULK, &s, &e), ERR_OK);
-	assert_int_equal(store_refdata_load(s, &e), ERR_OK);
-	assert_int_equal(gen_run(s, &o, &e), ERR_OK);
 	for (int m = 0; m < 3; m++) {
 		struct stats_release_opts ro = {.month = m == 0 ? "2026-01" : m == 1 ? "2026-02"
 		                                                                      : "2026-03"};
@@ -678,27 +689,16 @@ static int growth_published(const struct growth *g, int release, const char *per
  * Checked on the cells themselves, not through the audit. */
 static void test_design_growth(void **state)
 {
-	struct gen_options o = {.scale = GEN_TINY, .seed = 5, .today = "2026-08-20"};
 	static const char *const months[] = {"2026-01", "2026-02", "2026-03", "2026-04",
 	                                     "2026-05", "2026-06", "2026-07"};
 	char path[64];
-	struct store *s = NULL;
+	struct store *s = tiny_db(path, "2026-08-20");
 	struct stats_release_result res;
 	struct growth g = {0};
 	struct err e = {0};
 	size_t exposed = 0, leaks = 0, grown = 0;
-	int fd;
 
 	(void)state;
-	setenv("CONSTAT_TODAY", "2026-08-20", 1);
-	snprintf(path, sizeof path, "/tmp/constat-test-growth-XXXXXX");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	unlink(path);
-	assert_int_equal(store_open(path, STORE_CREATE | STORE_BULK, &s, &e), ERR_OK);
-	assert_int_equal(store_refdata_load(s, &e), ERR_OK);
-	assert_int_equal(gen_run(s, &o, &e), ERR_OK);
 	for (int m = 0; m < 7; m++) {
 		struct stats_release_opts ro = {.month = months[m]};
 
