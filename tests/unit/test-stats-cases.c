@@ -330,6 +330,23 @@ static void named_cells(struct stats_system *s, const char *const *names, const 
 	}
 }
 
+/* Makes cell x a difference (free sign) standing between what BETWEEN says. */
+static void difference(struct stats_system *s, uint32_t x, enum stats_period_delta between)
+{
+	s->cells[x].status = STATS_VIRTUAL;
+	s->cells[x].free_sign = 1;
+	s->cells[x].period_delta = (uint8_t)between;
+}
+
+/* Finishes s, marks what is known (stats_link_known) and audits it: one sensitive cell. */
+static void audit_one(struct stats_system *s, const struct stats_rules *r, struct stats_audit *a)
+{
+	stats_system_finish(s);
+	stats_link_known(s);
+	assert_int_equal(stats_audit_run(s, r, a, NULL), ERR_OK);
+	assert_int_equal(a->n, 1);
+}
+
 /* A difference without bounds that appears in one relation only makes that relation
  * hold whatever the other cells are: the audit drops it, so the two totals below are
  * separate programs (each cell keeps its full interval); with the difference in a second
@@ -428,9 +445,7 @@ static void test_carried_link(void **state)
 		s.cells[idx[2]].status = STATS_PUBLISHED;
 		s.cells[idx[4]].status = STATS_PUBLISHED;
 		s.cells[idx[3]].status = cases[k].c1_hidden ? STATS_SUPPRESSED : STATS_PUBLISHED;
-		s.cells[idx[5]].status = STATS_VIRTUAL;
-		s.cells[idx[5]].free_sign = 1;
-		s.cells[idx[5]].period_delta = (uint8_t)cases[k].between;
+		difference(&s, idx[5], cases[k].between ? STATS_PD_YTD : STATS_PD_NONE);
 		{
 			uint32_t jan[3] = {idx[2], idx[0], idx[1]};
 			uint32_t feb[4] = {idx[3], idx[0], idx[4], idx[5]};
@@ -438,11 +453,8 @@ static void test_carried_link(void **state)
 			stats_system_rel(&s, STATS_EQ, jan, co, 3); /* N = s + j2 */
 			stats_system_rel(&s, STATS_EQ, feb, co, 4); /* c1 = s + m1 + d1 */
 		}
-		stats_system_finish(&s);
-		stats_link_known(&s);
+		audit_one(&s, &r, &a);
 		assert_int_equal(s.cells[idx[5]].known, !cases[k].c1_hidden && cases[k].between);
-		assert_int_equal(stats_audit_run(&s, &r, &a, NULL), ERR_OK);
-		assert_int_equal(a.n, 1);
 		assert_int_equal(a.iv[0].pass, cases[k].pass);
 		if (cases[k].pass)
 			assert_true(a.iv[0].lo <= 0.0 + 1e-9 && a.iv[0].hi >= 6.0 - 1e-9);
@@ -480,9 +492,7 @@ static void test_month_ytd_link(void **state)
 		s.cells[idx[0]].frozen = 1;
 		s.cells[idx[1]].n_contrib = 1;
 		s.cells[idx[1]].sensitive = 1;
-		s.cells[idx[6]].status = STATS_VIRTUAL;
-		s.cells[idx[6]].free_sign = 1;
-		s.cells[idx[6]].period_delta = (uint8_t)between;
+		difference(&s, idx[6], between ? STATS_PD_YTD : STATS_PD_NONE);
 		{
 			uint32_t ytd[4] = {idx[4], idx[0], idx[1], idx[6]};
 			uint32_t month[3] = {idx[3], idx[1], idx[2]}, le[2] = {idx[4], idx[5]};
@@ -492,11 +502,8 @@ static void test_month_ytd_link(void **state)
 			stats_system_rel(&s, STATS_EQ, month, co, 3); /* nm = m1 + m2 */
 			stats_system_rel(&s, STATS_LE, le, lc, 2);    /* c1 <= v1 */
 		}
-		stats_system_finish(&s);
-		stats_link_known(&s);
+		audit_one(&s, &r, &a);
 		assert_int_equal(s.cells[idx[6]].known, between);
-		assert_int_equal(stats_audit_run(&s, &r, &a, NULL), ERR_OK);
-		assert_int_equal(a.n, 1);
 		assert_int_equal(a.iv[0].pass, !between);
 		assert_true(a.iv[0].hi <= (between ? 2.0 : 10.0) + 1e-9);
 		assert_true(a.iv[0].hi >= (between ? 2.0 : 10.0) - 1e-9);
@@ -535,9 +542,7 @@ static void test_ytd_floor(void **state)
 		s.cells[idx[1]].n_contrib = 2;
 		s.cells[idx[1]].sensitive = 1;
 		s.cells[idx[2]].status = cases[k].month_published ? STATS_PUBLISHED : STATS_SUPPRESSED;
-		s.cells[idx[3]].status = STATS_VIRTUAL;
-		s.cells[idx[3]].free_sign = 1;
-		s.cells[idx[3]].period_delta = (uint8_t)cases[k].between;
+		difference(&s, idx[3], cases[k].between ? STATS_PD_YTD : STATS_PD_NONE);
 		s.cells[idx[4]].status = STATS_PUBLISHED;
 		{
 			uint32_t ytd[4] = {idx[1], idx[0], idx[2], idx[3]}, le[2] = {idx[1], idx[4]};
@@ -546,11 +551,8 @@ static void test_ytd_floor(void **state)
 			stats_system_rel(&s, STATS_EQ, ytd, co, 4); /* c1 = J1 + m1 + d1 */
 			stats_system_rel(&s, STATS_LE, le, lc, 2);  /* c1 <= v1 */
 		}
-		stats_system_finish(&s);
-		stats_link_known(&s);
+		audit_one(&s, &r, &a);
 		assert_int_equal(s.cells[idx[1]].floor, cases[k].floor);
-		assert_int_equal(stats_audit_run(&s, &r, &a, NULL), ERR_OK);
-		assert_int_equal(a.n, 1);
 		assert_int_equal(a.iv[0].pass, cases[k].pass);
 		assert_true(a.iv[0].lo >= cases[k].lo - 1e-9 && a.iv[0].lo <= cases[k].lo + 1e-9);
 		assert_true(a.iv[0].hi >= cases[k].hi - 1e-9 && a.iv[0].hi <= cases[k].hi + 1e-9);
