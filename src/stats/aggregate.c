@@ -406,7 +406,7 @@ enum err_code stats_block_init(struct stats_system *s, const struct stats_frame 
 					return rc;
 				if (created) {
 					s->cells[idx].level = (uint8_t)f->geo_level[g];
-					s->cells[idx].total = d == STATS_DIM_NONE;
+					s->cells[idx].total = !stats_catalogue[t].by_size;
 					if (population)
 						s->cells[idx].population = population[g];
 				}
@@ -618,6 +618,11 @@ enum err_code stats_block_aggregate(struct stats_system *s, const struct stats_f
 					if (r->honest)
 						add(&a, s,
 						    stats_block_cell(f, b, t, g, (size_t)r->action),
+						    r->author, 1);
+					break;
+				case STATS_M_ACTION_UNCHECKED:
+					if (r->action >= 0 && !r->honest)
+						add(&a, s, stats_block_cell(f, b, t, g, 0),
 						    r->author, 1);
 					break;
 				case STATS_M_POINTS_CHECKED:

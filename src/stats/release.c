@@ -558,15 +558,15 @@ static enum err_code load_history(struct build *bd, int64_t max_id)
 
 /* ---- Table design by size --------------------------------------------------------------- */
 
-/* 1 when the year to date of unit g was hidden by design in release r (some breakdown
- * cell of it). */
+/* 1 when the year to date of unit g was hidden by design in release r (some cell of a
+ * by_size table). */
 static int ytd_by_design(const struct stats_system *s, const struct stats_frame *f,
                          const struct rinfo *r, size_t g)
 {
 	for (size_t t = 0; t < stats_catalogue_len; t++) {
 		enum stats_dim d = stats_catalogue[t].dim;
 
-		for (size_t c = 0; d != STATS_DIM_NONE && c < f->n_cat[d]; c++) {
+		for (size_t c = 0; stats_catalogue[t].by_size && c < f->n_cat[d]; c++) {
 			uint32_t x = stats_block_cell(f, &r->b[1], t, g, c);
 
 			if (x != UINT32_MAX && s->cells[x].reason == STATS_R_DESIGN)
@@ -576,13 +576,14 @@ static int ytd_by_design(const struct stats_system *s, const struct stats_frame 
 	return 0;
 }
 
-/* The breakdowns (tables with a dimension) of a unit with fewer than rules->breakdown_agents
- * agents present since January (pop) are not published for the month nor the year to
- * date, only for the quarter: a month's activity of a few agents spread over ten
- * categories is mostly cells of one or two agents, which suppression would hide anyway,
- * with their partners (docs/STATISTICS.md, "Table design by size"). The cells stay in the
- * system as unknowns, so that the equations of the units above them still protect them,
- * and keep their primary rules: a sensitive one is audited like any secret.
+/* The breakdowns (the catalogue's by_size tables) of a unit with fewer than
+ * rules->breakdown_agents agents present since January (pop) are not published for the
+ * month nor the year to date, only for the quarter: a month's activity of a few agents
+ * spread over ten categories is mostly cells of one or two agents, which suppression
+ * would hide anyway, with their partners (docs/STATISTICS.md, "Table design by size"). The
+ * cells stay in the system as unknowns, so that the equations of the units above them
+ * still protect them, and keep their primary rules: a sensitive one is audited like any
+ * secret.
  *
  * A unit that grows past the size publishes its months from then on, but its year to date
  * stays hidden by design to the year's end (it was in prev, the release of the month
@@ -602,7 +603,7 @@ static void by_design(struct stats_system *s, const struct stats_frame *f, const
 		for (size_t t = 0; t < stats_catalogue_len; t++) {
 			enum stats_dim d = stats_catalogue[t].dim;
 
-			if (d == STATS_DIM_NONE)
+			if (!stats_catalogue[t].by_size)
 				continue;
 			for (size_t g = 0; g < f->n_geo; g++) {
 				if (k == 0 ? pop[g] >= rules->breakdown_agents : !ytd[g])

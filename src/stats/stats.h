@@ -37,6 +37,7 @@ enum stats_measure {
 	STATS_M_POINTS_CHECKED, /* control points recorded compliant or non-compliant */
 	STATS_M_POINTS_NC,      /* control points recorded non-compliant */
 	STATS_M_FOLLOWUPS_THEME, /* follow-ups of the interventions having the theme */
+	STATS_M_ACTION_UNCHECKED, /* interventions on an action with no control point checked */
 };
 
 /* How a table's cells relate to the base table's cell of the same unit and period. */
@@ -59,6 +60,10 @@ struct stats_table {
 	enum stats_link link;
 	const char *base;       /* table linked to (NULL with STATS_LINK_NONE) */
 	const char *definition; /* French: what is counted, for the legend */
+	/* published by quarter only in a unit below the size (release.c, "Table design by
+	 * size") and preferred to the totals as a secondary: the breakdowns, and a count of
+	 * a few records like action_sans_point */
+	int by_size;
 };
 
 extern const struct stats_table stats_catalogue[];

@@ -756,16 +756,36 @@ static int root_sum(const struct grid *g, int64_t *v)
 	return st;
 }
 
+/* A share in per cent, num / den, in column col: by quarter only or secret when either
+ * figure is, nothing when the denominator is 0 or missing. */
+static void put_share(struct rtable *t, size_t row, size_t col, int num_st, int64_t num,
+                      int den_st, int64_t den)
+{
+	if (num_st == CELL_QUARTERLY || den_st == CELL_QUARTERLY)
+		rtable_quarterly(t, row, col);
+	else if (num_st == CELL_SECRET || den_st == CELL_SECRET)
+		rtable_secret(t, row, col);
+	else if (num_st == CELL_PUBLISHED && den_st == CELL_PUBLISHED && den > 0)
+		rtable_real(t, row, col, 100.0 * (double)num / (double)den);
+}
+
+enum { KEY_ACT, KEY_VISITS, KEY_ESTAB, KEY_SUITES, KEY_ACTIONS, KEY_UNCHECKED, KEY_NONE, KEY_N };
+
 static enum err_code section_key(const struct ctx *c, struct dash *d, struct err *e)
 {
 	static const struct {
 		const char *table, *label;
 		int sum;
-	} rows[] = {
-	    {"activite", "Interventions", 0},
-	    {"visites", "Visites sur site", 0},
-	    {"etablissements", "Établissements contrôlés", 0},
-	    {"suites", "Suites (toutes natures)", 1},
+	} rows[KEY_N] = {
+	    [KEY_ACT] = {"activite", "Interventions", 0},
+	    [KEY_VISITS] = {"visites", "Visites sur site", 0},
+	    [KEY_ESTAB] = {"etablissements", "Établissements contrôlés", 0},
+	    [KEY_SUITES] = {"suites", "Suites (toutes natures)", 1},
+	    [KEY_ACTIONS] = {"action_prioritaire",
+	                     "Interventions sur action prioritaire (points vérifiés)", 1},
+	    [KEY_UNCHECKED] = {"action_sans_point",
+	                       "Interventions sur action prioritaire sans point vérifié", 0},
+	    [KEY_NONE] = {"activite_theme", NULL, 0}, /* its « aucun », for the share below */
 	};
 	const char *periods[2] = {c->rel[c->cur].month, c->mc};
 	char cur[40];
@@ -773,8 +793,8 @@ static enum err_code section_key(const struct ctx *c, struct dash *d, struct err
 	struct section *s;
 	struct grid g = {0};
 	enum err_code rc = ERR_OK;
-	int64_t act[2] = {0, 0}, none[2] = {0, 0};
-	int act_st[2] = {0, 0}, none_st[2] = {0, 0};
+	int64_t val[KEY_N][2] = {{0}};
+	int st[KEY_N][2] = {{0}};
 	size_t row;
 
 	month_label(c->rel[c->cur].month, cur, sizeof cur);
@@ -783,30 +803,31 @@ static enum err_code section_key(const struct ctx *c, struct dash *d, struct err
 	hdr[2] = "Cumul depuis janvier";
 	s = section_new(d, "chiffres-cles", "Chiffres clés", "Chiffres clés", 3, hdr);
 	s->t.decimals = 1;
-	for (size_t i = 0; i < sizeof rows / sizeof rows[0] && rc == ERR_OK; i++) {
+	for (size_t i = 0; i < KEY_N && rc == ERR_OK; i++) {
 		int ti = stats_table_find(rows[i].table);
 
 		if (ti < 0)
 			continue;
+		for (int p = 0; p < 2 && rc == ERR_OK; p++) {
+			rc = grid_load(c, &stats_catalogue[ti], periods[p], &c->root, 1, &g, e);
+			if (rc == ERR_OK && i == KEY_NONE) {
+				size_t k = grid_find_cat(&g, "aucun");
+
+				st[i][p] = k == CATS_MAX ? CELL_NONE : g.state[k];
+				val[i][p] = k == CATS_MAX ? 0 : g.val[k];
+			} else if (rc == ERR_OK)
+				st[i][p] = rows[i].sum ? root_sum(&g, &val[i][p])
+				                       : root_value(&g, &val[i][p]);
+			grid_free(&g);
+		}
+		if (rc != ERR_OK || rows[i].label == NULL)
+			continue;
 		if ((rc = rtable_row(&s->t, &row, e)) != ERR_OK)
 			break;
 		rtable_text(&s->t, row, 0, rows[i].label);
-		for (int p = 0; p < 2 && rc == ERR_OK; p++) {
-			int64_t v = 0;
-			int st;
-
-			rc = grid_load(c, &stats_catalogue[ti], periods[p], &c->root, 1, &g, e);
-			if (rc == ERR_OK) {
-				st = rows[i].sum ? root_sum(&g, &v) : root_value(&g, &v);
-				put_state(&s->t, row, (size_t)p + 1, st, v);
-				if (i == 0) {
-					act[p] = v;
-					act_st[p] = st;
-				}
-			}
-			grid_free(&g);
-		}
-		if (rc == ERR_OK) {
+		for (int p = 0; p < 2; p++)
+			put_state(&s->t, row, (size_t)p + 1, st[i][p], val[i][p]);
+		{
 			char note[1200];
 
 			snprintf(note, sizeof note, "%s : %s", rows[i].label,
@@ -819,40 +840,33 @@ static enum err_code section_key(const struct ctx *c, struct dash *d, struct err
 	rtable_note(&s->t, "Suites (toutes natures) : somme des suites de chaque nature ; "
 	                   "elle n'est pas calculable (« secret ») quand une nature est masquée, "
 	                   "ni pour le mois (« par trimestre ») quand les suites de l'unité ne "
-	                   "sont publiées que pour le trimestre.");
-	/* completeness: share of interventions without a theme */
-	{
-		int ti = stats_table_find("activite_theme");
-
-		for (int p = 0; ti >= 0 && p < 2 && rc == ERR_OK; p++) {
-			rc = grid_load(c, &stats_catalogue[ti], periods[p], &c->root, 1, &g, e);
-			if (rc == ERR_OK) {
-				size_t k = grid_find_cat(&g, "aucun");
-
-				none_st[p] = k == CATS_MAX ? CELL_NONE : g.state[k];
-				none[p] = k == CATS_MAX ? 0 : g.val[k];
-			}
-			grid_free(&g);
-		}
-		if (ti >= 0 && rc == ERR_OK && (rc = rtable_row(&s->t, &row, e)) == ERR_OK) {
-			rtable_text(&s->t, row, 0, "Interventions sans thème renseigné (%)");
-			for (int p = 0; p < 2; p++) {
-				if (act_st[p] == CELL_QUARTERLY || none_st[p] == CELL_QUARTERLY)
-					rtable_quarterly(&s->t, row, (size_t)p + 1);
-				else if (act_st[p] == CELL_SECRET || none_st[p] == CELL_SECRET)
-					rtable_secret(&s->t, row, (size_t)p + 1);
-				else if (act_st[p] == CELL_PUBLISHED &&
-				         none_st[p] == CELL_PUBLISHED && act[p] > 0)
-					rtable_real(&s->t, row, (size_t)p + 1,
-					            100.0 * (double)none[p] / (double)act[p]);
-			}
-			rtable_note(&s->t,
-			            "Interventions sans thème renseigné : part des interventions "
-			            "comptées dans la catégorie « aucun » du tableau par thème ; "
-			            "mesure la complétude de la saisie.");
-		}
+	                   "sont publiées que pour le trimestre. De même pour les interventions "
+	                   "sur action prioritaire, somme des actions.");
+	/* completeness: the share of interventions without a theme, and of those on a priority
+	 * action with no control point checked */
+	if (stats_table_find(rows[KEY_NONE].table) >= 0 &&
+	    (rc = rtable_row(&s->t, &row, e)) == ERR_OK) {
+		rtable_text(&s->t, row, 0, "Interventions sans thème renseigné (%)");
+		for (int p = 0; p < 2; p++)
+			put_share(&s->t, row, (size_t)p + 1, st[KEY_NONE][p], val[KEY_NONE][p],
+			          st[KEY_ACT][p], val[KEY_ACT][p]);
+		rtable_note(&s->t, "Interventions sans thème renseigné : part des interventions "
+		                   "comptées dans la catégorie « aucun » du tableau par thème ; "
+		                   "mesure la complétude de la saisie.");
 	}
-	if (d->for_xlsx)
+	if (rc == ERR_OK && stats_table_find(rows[KEY_UNCHECKED].table) >= 0 &&
+	    (rc = rtable_row(&s->t, &row, e)) == ERR_OK) {
+		rtable_text(&s->t, row, 0, "Interventions sur action sans point vérifié (%)");
+		for (int p = 0; p < 2; p++)
+			put_share(&s->t, row, (size_t)p + 1, st[KEY_UNCHECKED][p],
+			          val[KEY_UNCHECKED][p], st[KEY_ACTIONS][p],
+			          val[KEY_ACTIONS][p] + val[KEY_UNCHECKED][p]);
+		rtable_note(&s->t,
+		            "Interventions sur action sans point vérifié : part des interventions "
+		            "rattachées à une action prioritaire (avec ou sans point vérifié) qui "
+		            "n'en ont aucun ; elles ne comptent pour aucune action.");
+	}
+	if (rc == ERR_OK && d->for_xlsx)
 		legend_notes(&s->t);
 	return rc;
 }
@@ -972,7 +986,9 @@ static enum err_code section_actions(const struct ctx *c, struct dash *d, struct
 	for (int i = 0; i < 3; i++)
 		rtable_note(&s->t, stats_catalogue[ti[i]].definition);
 	rtable_note(&s->t, "Part non conforme : points non conformes sur points vérifiés, "
-	                   "calculée à partir des seuls chiffres publiés.");
+	                   "calculée à partir des seuls chiffres publiés. Les interventions "
+	                   "rattachées à une action sans aucun point vérifié ne comptent pour "
+	                   "aucune action : leur nombre et leur part sont dans les chiffres clés.");
 	if (d->for_xlsx)
 		legend_notes(&s->t);
 out:

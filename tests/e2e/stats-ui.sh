@@ -82,6 +82,10 @@ has a1 'Par région'
 has a1 'Avancement des actions prioritaires'
 has a1 'Suites par thème'
 has a1 'Interventions sans thème renseigné'
+# honest counting: the interventions on an action without a point checked, and their share
+section_of a1 chiffres-cles
+has a1-chiffres-cles '<th scope="row">Interventions sur action prioritaire sans point vérifié</th><td class="num">'
+has a1-chiffres-cles '<th scope="row">Interventions sur action sans point vérifié (%)</th>'
 hasnt a1 'style='
 hasnt a1 '<script>'
 expect_eq "analyst, a unit" 200 "$(fetch a2 "$an" "/statistiques?echelon=$uscope")"

@@ -117,6 +117,50 @@ static int check_cell(void *ctx, const struct store_stats_cell *c)
 	return 0;
 }
 
+/* The national January cells of the priority actions: the sum of action_prioritaire's
+ * categories and action_sans_point. */
+struct action_sums {
+	int64_t checked, unchecked;
+	int found;
+};
+
+static int action_cell(void *ctx, const struct store_stats_cell *c)
+{
+	struct action_sums *a = ctx;
+
+	if (strcmp(c->geo, "FR") != 0 || strcmp(c->period, "2026-01") != 0)
+		return 0;
+	if (strcmp(c->tbl, "action_prioritaire") == 0)
+		a->checked += c->value;
+	else if (strcmp(c->tbl, "action_sans_point") == 0) {
+		a->unchecked += c->value;
+		a->found++;
+	}
+	return 0;
+}
+
+/* The same counted from the records: final interventions of January on a priority action,
+ * with or without a control point recorded compliant or non-compliant. */
+static void action_sums_sql(struct action_sums *a)
+{
+	static const char sql[] =
+	    "SELECT coalesce(sum(x), 0), coalesce(sum(1 - x), 0) FROM (SELECT EXISTS (SELECT 1 "
+	    "FROM intervention_checkpoint c WHERE c.intervention_id = i.id AND c.state IN "
+	    "('compliant', 'non_compliant')) AS x FROM intervention i WHERE i.status = 'final' "
+	    "AND i.priority_action_id IS NOT NULL AND i.date BETWEEN '2026-01-01' AND "
+	    "'2026-01-31')";
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+
+	assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	a->checked = sqlite3_column_int64(st, 0);
+	a->unchecked = sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
 static void test_refusals(void **state)
 {
 	struct store *s = open_db();
@@ -173,6 +217,18 @@ static void test_release_and_late_entry(void **state)
 	assert_int_equal(store_stats_cells_each(s, res.id, check_cell, &k, &e), ERR_OK);
 	assert_int_equal(k.bad, 0);
 	assert_int_equal(k.secret, res.n_secret);
+	/* honest counting: an intervention on an action counts for it only with a control
+	 * point checked, the others are counted apart (completeness) */
+	{
+		struct action_sums got = {0}, want = {0};
+
+		assert_int_equal(store_stats_cells_each(s, res.id, action_cell, &got, &e), ERR_OK);
+		action_sums_sql(&want);
+		assert_int_equal(got.found, 1);
+		assert_true(want.unchecked > 0);
+		assert_int_equal(got.checked, want.checked);
+		assert_int_equal(got.unchecked, want.unchecked);
+	}
 	/* the audit re-run over what was frozen passes */
 	{
 		struct stats_rules r;
@@ -536,7 +592,7 @@ static int design_cell(void *ctx, const struct store_stats_cell *c)
 	k->design++;
 	k->design_sensitive += c->sensitive != 0;
 	/* only breakdowns, only the month and the year to date, always hidden */
-	if (stats_catalogue[t].dim == STATS_DIM_NONE || strchr(c->period, 'Q') ||
+	if (!stats_catalogue[t].by_size || strchr(c->period, 'Q') ||
 	    strcmp(c->status, "secret") != 0)
 		k->bad++;
 	if (strcmp(c->period, "2026-03") != 0)
@@ -554,7 +610,7 @@ static int quarter_cell(void *ctx, const struct store_stats_cell *c)
 	struct design_check *k = ctx;
 	int t = stats_table_find(c->tbl);
 
-	if (strcmp(c->period, "2026-Q1") != 0 || t < 0 || stats_catalogue[t].dim == STATS_DIM_NONE)
+	if (strcmp(c->period, "2026-Q1") != 0 || t < 0 || !stats_catalogue[t].by_size)
 		return 0;
 	for (size_t i = 0; i < k->n_design_geo; i++)
 		if (strcmp(k->design_geo[i], c->geo) == 0) {
@@ -645,7 +701,7 @@ static int growth_collect(void *ctx, const struct store_stats_cell *c)
 	struct growth *g = ctx;
 	int t = stats_table_find(c->tbl);
 
-	if (t < 0 || stats_catalogue[t].dim == STATS_DIM_NONE || strchr(c->period, 'D'))
+	if (t < 0 || !stats_catalogue[t].by_size || strchr(c->period, 'D'))
 		return 0;
 	if (g->n == g->cap) {
 		g->cap = g->cap ? 2 * g->cap : 1024;
