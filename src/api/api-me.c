@@ -81,7 +81,8 @@ static int count_row(void *ctx, const struct store_activity_row *r)
 	struct activity *a = ctx;
 	json_t *arr = json_object_get(a->counts, r->dimension);
 
-	if (strcmp(r->dimension, "total") == 0 || strcmp(r->dimension, "on_site") == 0) {
+	if (strcmp(r->dimension, "total") == 0 || strcmp(r->dimension, "on_site") == 0 ||
+	    strcmp(r->dimension, "action_unchecked") == 0) {
 		json_object_set_new(a->counts, r->dimension, json_integer(r->n));
 		return 0;
 	}

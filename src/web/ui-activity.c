@@ -16,6 +16,7 @@
 struct counts {
 	struct http_request *req;
 	int64_t total, on_site;
+	int64_t unchecked; /* on a priority action, no control point checked */
 	struct {
 		const char *dimension, *label;
 		int64_t n;
@@ -31,6 +32,8 @@ static int count_row(void *ctx, const struct store_activity_row *r)
 		c->total = r->n;
 	} else if (strcmp(r->dimension, "on_site") == 0) {
 		c->on_site = r->n;
+	} else if (strcmp(r->dimension, "action_unchecked") == 0) {
+		c->unchecked = r->n;
 	} else if (c->n < COUNT_ROWS_MAX) {
 		c->row[c->n].dimension = http_strdup(c->req, r->dimension);
 		c->row[c->n].label = http_strdup(c->req, r->label  ? r->label
@@ -60,6 +63,19 @@ struct list {
 	int failed;
 };
 
+/* 1 when the intervention is on a priority action with no control point checked: it
+ * counts for no action (docs/STATISTICS.md, honest priority actions). */
+static int action_unchecked(const struct intervention *iv)
+{
+	if (iv->priority_action_id == 0)
+		return 0;
+	for (size_t i = 0; i < iv->n_checkpoints; i++)
+		if (strcmp(iv->checkpoints[i].state, MODEL_CHECKPOINT_COMPLIANT) == 0 ||
+		    strcmp(iv->checkpoints[i].state, MODEL_CHECKPOINT_NON_COMPLIANT) == 0)
+			return 0;
+	return 1;
+}
+
 static int list_row(void *ctx, const struct intervention_rec *r)
 {
 	struct list *l = ctx;
@@ -71,7 +87,11 @@ static int list_row(void *ctx, const struct intervention_rec *r)
 	    html_txt(b, web_date_fr(r->iv.date, d)) != ERR_OK ||
 	    html_raw(b, "</td><td><a href=\"/interventions/") != ERR_OK ||
 	    html_url_arg(b, id) != ERR_OK || html_raw(b, "\">") != ERR_OK ||
-	    html_txt(b, r->target_name) != ERR_OK || html_raw(b, "</a></td><td>") != ERR_OK ||
+	    html_txt(b, r->target_name) != ERR_OK || html_raw(b, "</a>") != ERR_OK ||
+	    (action_unchecked(&r->iv) &&
+	     html_raw(b, " <span class=\"tag warn\">action sans point vérifié</span>") !=
+	         ERR_OK) ||
+	    html_raw(b, "</td><td>") != ERR_OK ||
 	    html_txt(b, r->kind_label ? r->kind_label : r->iv.kind) != ERR_OK ||
 	    html_raw(b, r->iv.on_site ? "</td><td>Oui</td>" : "</td><td>Non</td>") != ERR_OK ||
 	    buf_printf(b, "<td class=\"num\">%zu</td><td class=\"num\">%zu</td></tr>\n",
@@ -294,7 +314,17 @@ enum err_code web_activity(struct http_request *req, struct err *e)
 	    summary_item(&b, &c, "Thème le plus fréquent", "theme") != ERR_OK ||
 	    summary_item(&b, &c, "Suite la plus fréquente", "followup") != ERR_OK ||
 	    summary_item(&b, &c, "Action prioritaire principale", "priority_action") != ERR_OK ||
-	    html_raw(&b, "</div>\n</section>\n") != ERR_OK)
+	    buf_printf(&b,
+	               "<div class=\"stat\"><p class=\"label\">Sur action prioritaire sans "
+	               "point vérifié</p><p class=\"value\">%lld</p></div>\n",
+	               (long long)c.unchecked) != ERR_OK ||
+	    html_raw(&b, "</div>\n") != ERR_OK ||
+	    (c.unchecked > 0 &&
+	     html_raw(&b, "<p class=\"hint\">Une intervention rattachée à une action prioritaire "
+	                  "sans aucun point de contrôle renseigné conforme ou non conforme ne "
+	                  "compte pour aucune action : elles sont signalées dans la liste "
+	                  "ci-dessous.</p>\n") != ERR_OK) ||
+	    html_raw(&b, "</section>\n") != ERR_OK)
 		goto too_big;
 	if (p.month == 0 && (rc = by_month(req, &b, p.year, ty, tm, e)) != ERR_OK) {
 		buf_release(&b);

@@ -209,6 +209,8 @@ done
 call agent GET "/api/v1/me/activity?month=2026-06"
 expect_eq "activity" 200 "$status"
 expect_match "activity counts" '^[1-9][0-9]*$' "$(json 'd["counts"]["total"]')"
+expect_eq "on an action without a point checked: counted, at most the total" True \
+	"$(json '0 <= d["counts"]["action_unchecked"] <= d["counts"]["total"]')"
 call agent GET "/api/v1/me/activity?month=2026-06&agent=1"
 expect_eq "extra parameters change nothing" "$(json 'd["counts"]["total"]')" \
 	"$(curl -s -b "$tmp/agent.jar" "$base/api/v1/me/activity?month=2026-06" |

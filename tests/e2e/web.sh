@@ -214,6 +214,23 @@ has act 'Interventions du mois'
 has act 'Exporter en CSV'
 has act "href=\"$ivpath\""
 has act 'Mois précédent'
+# On a priority action with no control point checked, an intervention counts for no action:
+# the agent's own page marks it in the list and counts such records in the summary.
+aid=$(grep -o '<select id="f-action"[^§]*</select>' "$tmp/new.html" | grep -o 'option value="[0-9][0-9]*"' |
+	head -1 | grep -o '[0-9][0-9]*')
+expect_match "the form offers an action" '^[0-9]+$' "$aid"
+expect_eq "on an action, no point checked" 303 "$(fetch post2 "$jar" /interventions \
+	--data-urlencode "csrf=$csrf" -d "siret=$siret" -d "date=$today" -d kind=controle_site \
+	-d on_site=1 -d themes=ss_amiante -d "action=$aid" -d co_agents= -d fu_id= -d fu_kind= \
+	-d fu_date= -d fu_prov= -d note=)"
+expect_eq "my activity, again" 200 "$(fetch act4 "$jar" /mon-activite)"
+loc2=$(hdr post2 Location)
+if grep -F "href=\"${loc2%%\?*}\"" "$tmp/act4.html" | grep -qF 'class="tag warn"'; then ok; else
+	ko "act4: the new record is not marked"; fi
+tags=$(grep -o 'class="tag warn">action sans point vérifié<' "$tmp/act4.html" | wc -l)
+expect_match "the record is marked" '^[1-9][0-9]*$' "$tags"
+has act4 "<p class=\"label\">Sur action prioritaire sans point vérifié</p><p class=\"value\">$tags</p>"
+has act4 'ne compte pour aucune action'
 expect_eq "another month" 200 "$(fetch act2 "$jar" "/mon-activite?mois=2020-02")"
 has act2 'février 2020'
 expect_eq "bad month" 422 "$(fetch act3 "$jar" "/mon-activite?mois=2020-13")"
