@@ -110,6 +110,10 @@ static int run(int argc, char **argv)
 	       "(%zu LP, %zu integer programs), %.1f s\n",
 	       (long long)res.id, o.month, res.version, res.n_cells, res.n_secret, res.n_primary,
 	       res.n_audited, res.n_lp, res.n_mip, res.seconds);
+	if (res.n_earlier)
+		printf("  warning: %zu cells of earlier releases are given away by them alone (this "
+		       "one adds nothing): constat audit --release %lld lists them as \"old\"\n",
+		       res.n_earlier, (long long)res.id);
 	/* the share of secrets among the cells the design publishes, as docs/STATISTICS.md
 	 * reports it; the breakdowns of small units (published by quarter) apart */
 	for (int l = 0; l < 4; l++) {

@@ -731,6 +731,91 @@ out:
 	return rc;
 }
 
+static int same_bound(double x, double y)
+{
+	return (isinf(x) && isinf(y) && (x > 0) == (y > 0)) || fabs(x - y) < 1e-6;
+}
+
+enum err_code stats_audit_earlier(const struct stats_system *s, const struct stats_rules *r,
+                                  struct stats_audit *a, size_t *n_earlier, struct err *e)
+{
+	struct stats_system t;
+	struct stats_audit ta = {0};
+	uint32_t *map = NULL, *cells = NULL;
+	uint8_t *target = NULL;
+	size_t n_target = 0, marked = 0;
+	enum err_code rc = ERR_OK;
+
+	if (n_earlier)
+		*n_earlier = 0;
+	for (size_t i = 0; i < a->n; i++)
+		n_target += !a->iv[i].pass && s->cells[a->iv[i].cell].frozen;
+	if (n_target == 0)
+		return ERR_OK;
+	target = xcalloc(s->n_cells + 1, 1);
+	for (size_t i = 0; i < a->n; i++)
+		if (!a->iv[i].pass && s->cells[a->iv[i].cell].frozen)
+			target[a->iv[i].cell] = 1;
+	/* the earlier releases' cells as they are (their knowledge of differences too, so
+	 * that this system holds a subset of the full one's constraints); only the targets
+	 * are audited (a sensitive difference stays one: it keeps its relation) */
+	stats_system_init(&t);
+	map = xmalloc((s->n_cells + 1) * sizeof *map);
+	for (size_t i = 0; i < s->n_cells && rc == ERR_OK; i++) {
+		const struct stats_cell *c = &s->cells[i];
+		uint32_t idx;
+		char *key;
+
+		map[i] = UINT32_MAX;
+		if (!c->frozen)
+			continue;
+		if ((rc = stats_system_cell(&t, c->key, &idx, NULL, e)) != ERR_OK)
+			break;
+		key = t.cells[idx].key;
+		t.cells[idx] = *c;
+		t.cells[idx].key = key;
+		if (c->status != STATS_VIRTUAL)
+			t.cells[idx].sensitive = target[i];
+		map[i] = idx;
+	}
+	cells = xmalloc((s->n_cells + 1) * sizeof *cells);
+	for (size_t i = 0; i < s->n_rels && rc == ERR_OK; i++) {
+		const struct stats_rel *rel = &s->rels[i];
+		uint32_t j;
+
+		for (j = 0; j < rel->n && map[rel->cells[j]] != UINT32_MAX; j++)
+			cells[j] = map[rel->cells[j]];
+		if (j == rel->n)
+			stats_system_rel(&t, (enum stats_op)rel->op, cells, rel->coef, rel->n);
+	}
+	if (rc == ERR_OK) {
+		stats_system_finish(&t);
+		rc = stats_audit_run(&t, r, &ta, e);
+	}
+	for (size_t i = 0; rc == ERR_OK && i < a->n; i++) {
+		struct stats_interval *iv = &a->iv[i];
+		struct stats_interval key = {.cell = map[iv->cell]}, *old;
+
+		if (iv->pass || !target[iv->cell])
+			continue;
+		old = bsearch(&key, ta.iv, ta.n, sizeof *ta.iv, cmp_iv);
+		if (old == NULL || !same_bound(old->lo, iv->lo) || !same_bound(old->hi, iv->hi))
+			continue;
+		iv->pass = 1;
+		iv->earlier = 1;
+		a->n_fail--;
+		marked++;
+	}
+	if (n_earlier)
+		*n_earlier = marked;
+	stats_audit_release(&ta);
+	stats_system_release(&t);
+	free(map);
+	free(cells);
+	free(target);
+	return rc;
+}
+
 void stats_audit_release(struct stats_audit *a)
 {
 	free(a->iv);

@@ -813,6 +813,8 @@ enum err_code stats_release_run(struct store *st, const struct stats_release_opt
 	res->passed = passed;
 	res->version = l.v[l.n - 1].version;
 	res->n_audited = audit.n;
+	for (size_t i = 0; i < audit.n; i++)
+		res->n_earlier += audit.iv[i].earlier != 0;
 	res->n_lp = audit.n_lp;
 	res->n_mip = audit.n_mip;
 	for (size_t i = 0; i < s.n_cells; i++) {
@@ -966,7 +968,8 @@ enum err_code stats_release_audit(struct store *st, int64_t id, const struct sta
 				s.cells[i].frozen = 0;
 	}
 	stats_link_known(&s);
-	if ((rc = stats_audit_run(&s, r, &a, e)) != ERR_OK)
+	if ((rc = stats_audit_run(&s, r, &a, e)) != ERR_OK ||
+	    (rc = stats_audit_earlier(&s, r, &a, NULL, e)) != ERR_OK)
 		goto out;
 	*passed = a.n_fail == 0;
 	if (out) {
@@ -990,8 +993,11 @@ enum err_code stats_release_audit(struct store *st, int64_t id, const struct sta
 			fprintf(out,
 			        "%-4s %-58s value %4" PRId64
 			        "  interval [%g, %s]  required +-%" PRId64 "%s\n",
-			        iv->pass ? "ok" : "FAIL", c->key, c->value, iv->lo, hi, iv->need,
-			        iv->integer ? " (integer)" : "");
+			        iv->earlier ? "old" : iv->pass ? "ok" : "FAIL", c->key, c->value, iv->lo,
+			        hi, iv->need,
+			        iv->earlier ? " (as narrow over the earlier releases alone)"
+			        : iv->integer ? " (integer)"
+			                      : "");
 		}
 	}
 out:

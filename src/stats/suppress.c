@@ -609,7 +609,7 @@ enum err_code stats_protect(struct stats_system *s, const struct stats_rules *r,
 	uint8_t *touched = NULL, *fails = NULL;
 	struct stats_audit_cache *cache = stats_audit_cache_new();
 	enum err_code rc;
-	size_t primary;
+	size_t primary, earlier = 0;
 	int stuck;
 
 	*passed = 0;
@@ -628,12 +628,18 @@ enum err_code stats_protect(struct stats_system *s, const struct stats_rules *r,
 
 		stats_audit_release(&a);
 		stats_link_known(s);
-		if ((rc = stats_audit_run_cached(s, r, cache, &a, e)) != ERR_OK) {
+		if ((rc = stats_audit_run_cached(s, r, cache, &a, e)) != ERR_OK ||
+		    (rc = stats_audit_earlier(s, r, &a, &earlier, e)) != ERR_OK) {
 			free(touched);
 			free(fails);
 			stats_audit_cache_free(cache);
 			return rc;
 		}
+		if (log && earlier)
+			fprintf(log,
+			        "protect: round %d: %zu cells of earlier releases as narrow over "
+			        "them alone (given away before, not by this release)\n",
+			        round, earlier);
 		if (log)
 			fprintf(
 			    log,
