@@ -1364,6 +1364,27 @@ static void build_rates(struct build *b, const struct ilo_figure *workers)
 	f->v = v_ratio(cellval(b, "activite_theme", b->national, "aucun"), interventions->v, 100.0);
 	act_source(b, f, "activite_theme", "aucun");
 	fig_complete(f, "%s", r->coverage);
+	f = fig_add(r, "completude", "completeness.action_unchecked",
+	            "Interventions sur action prioritaire sans point vérifié (%)",
+	            "Part des interventions de l'année rattachées à une action prioritaire dont "
+	            "aucun point de contrôle n'a été renseigné conforme ou non conforme : table "
+	            "« action_sans_point », rapportée à elle-même plus la somme des actions de "
+	            "« action_prioritaire » (niveau national) ; elles ne comptent pour aucune "
+	            "action.");
+	{
+		struct ilo_value unchecked = cellval(b, "action_sans_point", b->national,
+		                                     STATS_CAT_ALL),
+		                 attached = unchecked;
+
+		for (size_t i = 0; i < b->cells.n; i++)
+			if (strcmp(b->cells.c[i].tbl, "action_prioritaire") == 0 &&
+			    strcmp(b->cells.c[i].geo, b->national) == 0)
+				attached = v_add(attached, cellval(b, "action_prioritaire",
+				                                   b->national, b->cells.c[i].cat));
+		f->v = v_ratio(unchecked, attached, 100.0);
+	}
+	act_source(b, f, "action_sans_point", NULL);
+	fig_complete(f, "%s", r->coverage);
 	f = fig_add(r, "completude", "completeness.months", "Mois couverts par les chiffres "
 	            "d'activité",
 	            "Nombre de mois de l'année couverts par la publication utilisée (12 quand "

@@ -263,6 +263,10 @@ static int setup(void **state)
 		    PUB("2026-C03", "suites", "FR", "rapport_amende", 2),
 		    PUB("2026-C03", "suites", "FR", "signalement_procureur", 1),
 		    PUB("2026-C03", "suites", "FR", "transmission", 4),
+		    /* priority actions: 30 interventions counted, 10 with no point checked */
+		    PUB("2026-C03", "action_prioritaire", "FR", "PAN-A", 18),
+		    PUB("2026-C03", "action_prioritaire", "FR", "PAN-B", 12),
+		    PUB("2026-C03", "action_sans_point", "FR", "_", 10),
 		    {"D2026-C03", "activite", "FR", "_", 10, "delta", 0, "delta"},
 		    /* small regions: their breakdowns are published by quarter only (reason
 		     * design); the year to date is then the sum of the quarters, when
@@ -445,6 +449,7 @@ static void test_activity_from_releases(void **state)
 	assert_int_equal(num(&r, "completeness.months"), 3);
 	assert_float_equal(fig(&r, "LAI_VDIN_NOC_RT_A")->v.real, 70.0 / 5, 1e-9);
 	assert_float_equal(fig(&r, "completeness.no_theme")->v.real, 10.0, 1e-9);
+	assert_float_equal(fig(&r, "completeness.action_unchecked")->v.real, 25.0, 1e-9);
 	assert_non_null(strstr(fig(&r, "LAI_VIST_NOC_NB_A")->source, "2026-03, version 2"));
 	/* secrets stay secret, and so does any sum holding one */
 	assert_int_equal(fig(&r, "diseases.inquiries")->v.kind, ILO_SECRET);
