@@ -58,6 +58,7 @@ struct report {
 	struct pdf *pdf;
 	const char *dimension;        /* the table being written */
 	int64_t total, on_site;
+	int64_t unchecked; /* on a priority action, no control point checked */
 	int open;
 };
 
@@ -79,6 +80,8 @@ static int totals(void *ctx, const struct store_activity_row *r)
 		rp->total = r->n;
 	else if (strcmp(r->dimension, "on_site") == 0)
 		rp->on_site = r->n;
+	else if (strcmp(r->dimension, "action_unchecked") == 0)
+		rp->unchecked = r->n;
 	return 0;
 }
 
@@ -159,6 +162,12 @@ enum err_code web_activity_pdf(struct http_request *req, struct err *e)
 	         (long long)rp.total, (long long)rp.on_site);
 	pdf_heading(rp.pdf, "En bref");
 	pdf_paragraph(rp.pdf, text);
+	if (rp.unchecked > 0) {
+		snprintf(text, sizeof text, "Sur action prioritaire sans aucun point de contrôle "
+		         "vérifié : %lld (elles ne comptent pour aucune action).",
+		         (long long)rp.unchecked);
+		pdf_paragraph(rp.pdf, text);
+	}
 	for (size_t i = 0; rc == ERR_OK && i < sizeof sections / sizeof sections[0]; i++) {
 		rp.dimension = sections[i].dimension;
 		rp.open = 0;
