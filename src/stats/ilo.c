@@ -244,6 +244,7 @@ struct build {
 	struct rel_pick years[MAX_YEARS]; /* newest release of each year up to r->year */
 	size_t nyears;
 	size_t n_design; /* year-to-date cells of small regions published by quarter only */
+	struct ilo_value uncited; /* share of follow-ups citing no provision (build_provisions) */
 };
 
 static int geo_national(void *ctx, const struct store_stats_geo *g)
@@ -932,6 +933,36 @@ static int prov_cmp(const void *x, const void *y)
 	return strcmp(a->key, b->key);
 }
 
+/* The share of the follow-ups counted by the provisions' table that cite no provision, at
+ * the national level, with the same primary rules on both counts (a secret when either is
+ * sensitive). */
+static enum err_code uncited_share(struct build *b, const char *to, struct err *e)
+{
+	struct prov_acc *a = xcalloc(1, sizeof *a);
+	int64_t all, none;
+	enum err_code rc;
+
+	stats_system_init(&a->sys);
+	rc = store_ilo_followups_uncited(b->st, b->from, to, prov_row, a, e);
+	if (rc == ERR_OK) {
+		prov_flush(a);
+		stats_primary(&a->sys, &b->rules);
+		all = stats_system_find(&a->sys, "all");
+		none = stats_system_find(&a->sys, "none");
+		if (all < 0)
+			b->uncited = v_na(); /* no follow-up */
+		else if (a->sys.cells[all].status != STATS_PUBLISHED ||
+		         (none >= 0 && a->sys.cells[none].status != STATS_PUBLISHED))
+			b->uncited = v_secret();
+		else
+			b->uncited = v_ratio(none >= 0 ? v_int(a->sys.cells[none].value) : v_int(0),
+			                     v_int(a->sys.cells[all].value), 100.0);
+	}
+	stats_system_release(&a->sys);
+	free(a);
+	return rc;
+}
+
 static enum err_code build_provisions(struct build *b, struct err *e)
 {
 	static const char *const head[] = {"Disposition légale citée", "Citations"};
@@ -956,6 +987,8 @@ static enum err_code build_provisions(struct build *b, struct err *e)
 	rc = store_ilo_provisions(b->st, b->from, to, prov_row, a, e);
 	if (rc == ERR_OK)
 		prov_flush(a);
+	if (rc == ERR_OK)
+		rc = uncited_share(b, to, e);
 	if (rc == ERR_OK && a->too_many)
 		rc = err_set(e, ERR_TOO_BIG, "annee",
 		             "more than %d distinct legal provisions cited in %d",
@@ -1366,24 +1399,22 @@ static void build_rates(struct build *b, const struct ilo_figure *workers)
 	fig_complete(f, "%s", r->coverage);
 	f = fig_add(r, "completude", "completeness.action_unchecked",
 	            "Interventions sur action prioritaire sans point vérifié (%)",
-	            "Part des interventions de l'année rattachées à une action prioritaire dont "
-	            "aucun point de contrôle n'a été renseigné conforme ou non conforme : table "
-	            "« action_sans_point », rapportée à elle-même plus la somme des actions de "
-	            "« action_prioritaire » (niveau national) ; elles ne comptent pour aucune "
-	            "action.");
-	{
-		struct ilo_value unchecked = cellval(b, "action_sans_point", b->national,
-		                                     STATS_CAT_ALL),
-		                 attached = unchecked;
-
-		for (size_t i = 0; i < b->cells.n; i++)
-			if (strcmp(b->cells.c[i].tbl, "action_prioritaire") == 0 &&
-			    strcmp(b->cells.c[i].geo, b->national) == 0)
-				attached = v_add(attached, cellval(b, "action_prioritaire",
-				                                   b->national, b->cells.c[i].cat));
-		f->v = v_ratio(unchecked, attached, 100.0);
-	}
+	            "Part des interventions de l'année rattachées à une action prioritaire sans "
+	            "qu'aucun point de contrôle ait été renseigné conforme ou non conforme (elles "
+	            "ne comptent pour aucune action) : table « action_sans_point », rapportée à "
+	            "« activite » (niveau national).");
+	f->v = v_ratio(cellval(b, "action_sans_point", b->national, STATS_CAT_ALL),
+	               interventions->v, 100.0);
 	act_source(b, f, "action_sans_point", NULL);
+	fig_complete(f, "%s", r->coverage);
+	f = fig_add(r, "completude", "completeness.followups_uncited",
+	            "Suites sans disposition légale citée (%)",
+	            "Part des suites (hors brouillons) des interventions validées des mois couverts "
+	            "par la publication qui ne citent aucune disposition légale (niveau national ; "
+	            "les deux comptes soumis aux mêmes règles de secret que les dispositions).");
+	f->v = b->uncited;
+	fig_source(f, "Suites et dispositions citées des interventions (données individuelles, "
+	           "hors tables publiées), lues à la date du rapport.");
 	fig_complete(f, "%s", r->coverage);
 	f = fig_add(r, "completude", "completeness.months", "Mois couverts par les chiffres "
 	            "d'activité",

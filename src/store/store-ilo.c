@@ -119,15 +119,12 @@ enum err_code store_ilo_registry(struct store *s, store_ilo_registry_cb cb, void
 	return store_sqlite_walk_end(s, st, step, "ILO report: registry", e);
 }
 
-enum err_code store_ilo_provisions(struct store *s, const char *from, const char *to,
-                                   store_ilo_provision_cb cb, void *ctx, struct err *e)
+/* Walks the rows (key, agent, count) of sql, bound to from..to, final interventions and
+ * follow-ups that are not drafts. */
+static enum err_code provision_rows(struct store *s, const char *sql, const char *from,
+                                    const char *to, store_ilo_provision_cb cb, void *ctx,
+                                    struct err *e)
 {
-	static const char sql[] =
-	    "SELECT p.provision, i.author_id, count(*) FROM intervention i"
-	    " JOIN followup f ON f.intervention_id = i.id"
-	    " JOIN followup_provision p ON p.followup_id = f.id"
-	    " WHERE i.date BETWEEN ?1 AND ?2 AND i.status = ?3 AND f.status <> ?4"
-	    " GROUP BY 1, 2 ORDER BY 1, 2";
 	sqlite3_stmt *st = NULL;
 	enum err_code rc;
 	int step;
@@ -149,6 +146,35 @@ enum err_code store_ilo_provisions(struct store *s, const char *from, const char
 		}
 	}
 	return store_sqlite_walk_end(s, st, step, "ILO report: provisions", e);
+}
+
+enum err_code store_ilo_provisions(struct store *s, const char *from, const char *to,
+                                   store_ilo_provision_cb cb, void *ctx, struct err *e)
+{
+	static const char sql[] =
+	    "SELECT p.provision, i.author_id, count(*) FROM intervention i"
+	    " JOIN followup f ON f.intervention_id = i.id"
+	    " JOIN followup_provision p ON p.followup_id = f.id"
+	    " WHERE i.date BETWEEN ?1 AND ?2 AND i.status = ?3 AND f.status <> ?4"
+	    " GROUP BY 1, 2 ORDER BY 1, 2";
+
+	return provision_rows(s, sql, from, to, cb, ctx, e);
+}
+
+enum err_code store_ilo_followups_uncited(struct store *s, const char *from, const char *to,
+                                          store_ilo_provision_cb cb, void *ctx,
+                                          struct err *e)
+{
+	static const char sql[] =
+	    "SELECT CASE WHEN k.all_ THEN 'all' ELSE 'none' END, i.author_id, count(*)"
+	    " FROM intervention i JOIN followup f ON f.intervention_id = i.id"
+	    " JOIN (SELECT 1 AS all_ UNION ALL SELECT 0) k"
+	    " WHERE i.date BETWEEN ?1 AND ?2 AND i.status = ?3 AND f.status <> ?4"
+	    " AND (k.all_ OR NOT EXISTS (SELECT 1 FROM followup_provision p"
+	    "  WHERE p.followup_id = f.id))"
+	    " GROUP BY 1, 2 ORDER BY 1, 2";
+
+	return provision_rows(s, sql, from, to, cb, ctx, e);
 }
 
 enum err_code store_ilo_cells(struct store *s, int64_t release_id, const char *period,

@@ -51,6 +51,11 @@ typedef int (*store_ilo_provision_cb)(void *ctx, const char *provision, int64_t 
                                       int64_t n);
 enum err_code store_ilo_provisions(struct store *s, const char *from, const char *to,
                                    store_ilo_provision_cb cb, void *ctx, struct err *e);
+/* The same follow-ups counted per agent under two keys, in key then agent order: "all",
+ * every one of them, and "none", those that cite no provision (completeness). */
+enum err_code store_ilo_followups_uncited(struct store *s, const char *from, const char *to,
+                                          store_ilo_provision_cb cb, void *ctx,
+                                          struct err *e);
 
 /* The cells (deltas excluded) of one period ("2026-C12") of a release, by table, geo and
  * category; borrowed for the call. */

@@ -857,14 +857,16 @@ static enum err_code section_key(const struct ctx *c, struct dash *d, struct err
 	if (rc == ERR_OK && stats_table_find(rows[KEY_UNCHECKED].table) >= 0 &&
 	    (rc = rtable_row(&s->t, &row, e)) == ERR_OK) {
 		rtable_text(&s->t, row, 0, "Interventions sur action sans point vérifié (%)");
+		/* over every intervention: the sum of the actions is often secret at the
+		 * national level (a regional action of a small region) */
 		for (int p = 0; p < 2; p++)
 			put_share(&s->t, row, (size_t)p + 1, st[KEY_UNCHECKED][p],
-			          val[KEY_UNCHECKED][p], st[KEY_ACTIONS][p],
-			          val[KEY_ACTIONS][p] + val[KEY_UNCHECKED][p]);
+			          val[KEY_UNCHECKED][p], st[KEY_ACT][p], val[KEY_ACT][p]);
 		rtable_note(&s->t,
-		            "Interventions sur action sans point vérifié : part des interventions "
-		            "rattachées à une action prioritaire (avec ou sans point vérifié) qui "
-		            "n'en ont aucun ; elles ne comptent pour aucune action.");
+		            "Interventions sur action sans point vérifié : part, parmi toutes les "
+		            "interventions, de celles rattachées à une action prioritaire sans "
+		            "aucun point de contrôle vérifié ; elles ne comptent pour aucune "
+		            "action.");
 	}
 	if (rc == ERR_OK && d->for_xlsx)
 		legend_notes(&s->t);

@@ -83,13 +83,14 @@ static void establishment(struct store *s, const char *siret, const char *commun
 		fail_msg("establishment %s: %s", siret, e.msg);
 }
 
-/* One intervention of author on date with one follow-up citing provision. */
+/* One intervention of author on date with one follow-up citing provision (none: NULL). */
 static void cite(struct store *s, int64_t author, const char *date, const char *provision,
                  const char *iv_status, const char *fu_status)
 {
 	const char *const provs[] = {provision};
 	struct followup fu = {.kind = "mise_en_demeure", .date = date, .status = fu_status,
-	                      .provisions = provs, .n_provisions = 1};
+	                      .provisions = provision ? provs : NULL,
+	                      .n_provisions = provision ? 1 : 0};
 	struct intervention iv = {.date = date, .kind = "controle_site", .on_site = 1,
 	                          .siret = "12345678900011", .author_id = author, .note = "",
 	                          .status = iv_status, .followups = &fu, .n_followups = 1};
@@ -225,6 +226,10 @@ static int setup(void **state)
 		cite(s, agent_ids[k], "2026-02-13", "R.4323-58", "final", "issued");
 	for (int k = 0; k < 9; k++)
 		cite(s, agent_ids[1], "2026-03-02", "L.8221-1", "final", "issued");
+	/* A follow-up citing no provision, by a1, a2, a3: 3 of the 23 follow-ups counted
+	 * (6 + 2 + 12 citations above, one follow-up each, and these 3) */
+	for (int k = 1; k <= 3; k++)
+		cite(s, agent_ids[k], "2026-02-14", NULL, "final", "issued");
 
 	/* Releases: 2025-12 (for the procès-verbaux over years), 2026-02, 2026-03 v1 and v2:
 	 * the report of 2026 uses 2026-03 v2 (activite 100, not v1's 90). */
@@ -263,9 +268,7 @@ static int setup(void **state)
 		    PUB("2026-C03", "suites", "FR", "rapport_amende", 2),
 		    PUB("2026-C03", "suites", "FR", "signalement_procureur", 1),
 		    PUB("2026-C03", "suites", "FR", "transmission", 4),
-		    /* priority actions: 30 interventions counted, 10 with no point checked */
-		    PUB("2026-C03", "action_prioritaire", "FR", "PAN-A", 18),
-		    PUB("2026-C03", "action_prioritaire", "FR", "PAN-B", 12),
+		    /* priority actions: 10 interventions with no point checked, of 100 */
 		    PUB("2026-C03", "action_sans_point", "FR", "_", 10),
 		    {"D2026-C03", "activite", "FR", "_", 10, "delta", 0, "delta"},
 		    /* small regions: their breakdowns are published by quarter only (reason
@@ -449,7 +452,7 @@ static void test_activity_from_releases(void **state)
 	assert_int_equal(num(&r, "completeness.months"), 3);
 	assert_float_equal(fig(&r, "LAI_VDIN_NOC_RT_A")->v.real, 70.0 / 5, 1e-9);
 	assert_float_equal(fig(&r, "completeness.no_theme")->v.real, 10.0, 1e-9);
-	assert_float_equal(fig(&r, "completeness.action_unchecked")->v.real, 25.0, 1e-9);
+	assert_float_equal(fig(&r, "completeness.action_unchecked")->v.real, 10.0, 1e-9);
 	assert_non_null(strstr(fig(&r, "LAI_VIST_NOC_NB_A")->source, "2026-03, version 2"));
 	/* secrets stay secret, and so does any sum holding one */
 	assert_int_equal(fig(&r, "diseases.inquiries")->v.kind, ILO_SECRET);
@@ -541,10 +544,15 @@ static void test_provisions(void **state)
 	assert_int_equal(g->rows[0].v[0].num, 6);
 	assert_int_equal(r.provisions_read, 3); /* L.4121-1, R.4323-58, L.8221-1 */
 	assert_int_equal(r.provisions_published, 1);
+	/* completeness: the follow-ups citing no provision */
+	assert_int_equal(fig(&r, "completeness.followups_uncited")->v.kind, ILO_REAL);
+	assert_float_equal(fig(&r, "completeness.followups_uncited")->v.real, 100.0 * 3 / 23,
+	                   1e-9);
 	ilo_report_release(&r);
 	/* no release in 2024: no provisions either (they follow the months released) */
 	build(s, 2024, &r);
 	assert_int_equal(ilo_report_grid(&r, "provisions")->nrows, 0);
+	assert_int_equal(fig(&r, "completeness.followups_uncited")->v.kind, ILO_NA);
 	ilo_report_release(&r);
 	/* a higher threshold hides it too */
 	{
@@ -555,6 +563,8 @@ static void test_provisions(void **state)
 		rules.threshold = 4;
 		assert_int_equal(ilo_report_build(s, 2026, &rules, &r, &e), ERR_OK);
 		assert_int_equal(ilo_report_grid(&r, "provisions")->nrows, 0);
+		/* three agents cite none: below a threshold of 4, the share is secret */
+		assert_int_equal(fig(&r, "completeness.followups_uncited")->v.kind, ILO_SECRET);
 		ilo_report_release(&r);
 	}
 	store_close(s);
