@@ -55,3 +55,14 @@ int model_org_level_parse(const char *s, enum org_level *out)
 	*out = (enum org_level)i;
 	return 0;
 }
+
+int model_intervention_action_unchecked(const struct intervention *iv)
+{
+	if (iv->priority_action_id == 0)
+		return 0;
+	for (size_t i = 0; i < iv->n_checkpoints; i++)
+		if (strcmp(iv->checkpoints[i].state, MODEL_CHECKPOINT_COMPLIANT) == 0 ||
+		    strcmp(iv->checkpoints[i].state, MODEL_CHECKPOINT_NON_COMPLIANT) == 0)
+			return 0;
+	return 1;
+}

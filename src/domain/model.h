@@ -188,4 +188,9 @@ struct intervention {
 	size_t n_diseases;
 };
 
+/* 1 when iv is on a priority action with no control point recorded compliant or
+ * non-compliant: it counts for no action (honest counting, docs/STATISTICS.md; the
+ * statistics and the agent's counts apply the same rule in SQL). */
+int model_intervention_action_unchecked(const struct intervention *iv);
+
 #endif

@@ -63,19 +63,6 @@ struct list {
 	int failed;
 };
 
-/* 1 when the intervention is on a priority action with no control point checked: it
- * counts for no action (docs/STATISTICS.md, honest priority actions). */
-static int action_unchecked(const struct intervention *iv)
-{
-	if (iv->priority_action_id == 0)
-		return 0;
-	for (size_t i = 0; i < iv->n_checkpoints; i++)
-		if (strcmp(iv->checkpoints[i].state, MODEL_CHECKPOINT_COMPLIANT) == 0 ||
-		    strcmp(iv->checkpoints[i].state, MODEL_CHECKPOINT_NON_COMPLIANT) == 0)
-			return 0;
-	return 1;
-}
-
 static int list_row(void *ctx, const struct intervention_rec *r)
 {
 	struct list *l = ctx;
@@ -88,7 +75,7 @@ static int list_row(void *ctx, const struct intervention_rec *r)
 	    html_raw(b, "</td><td><a href=\"/interventions/") != ERR_OK ||
 	    html_url_arg(b, id) != ERR_OK || html_raw(b, "\">") != ERR_OK ||
 	    html_txt(b, r->target_name) != ERR_OK || html_raw(b, "</a>") != ERR_OK ||
-	    (action_unchecked(&r->iv) &&
+	    (model_intervention_action_unchecked(&r->iv) &&
 	     html_raw(b, " <span class=\"tag warn\">action sans point vérifié</span>") !=
 	         ERR_OK) ||
 	    html_raw(b, "</td><td>") != ERR_OK ||
@@ -320,10 +307,10 @@ enum err_code web_activity(struct http_request *req, struct err *e)
 	               (long long)c.unchecked) != ERR_OK ||
 	    html_raw(&b, "</div>\n") != ERR_OK ||
 	    (c.unchecked > 0 &&
-	     html_raw(&b, "<p class=\"hint\">Une intervention rattachée à une action prioritaire "
-	                  "sans aucun point de contrôle renseigné conforme ou non conforme ne "
-	                  "compte pour aucune action : elles sont signalées dans la liste "
-	                  "ci-dessous.</p>\n") != ERR_OK) ||
+	     html_raw(&b, "<p class=\"hint\">Les interventions rattachées à une action "
+	                  "prioritaire sans aucun point de contrôle renseigné conforme ou non "
+	                  "conforme ne comptent pour aucune action : elles sont signalées dans "
+	                  "la liste ci-dessous.</p>\n") != ERR_OK) ||
 	    html_raw(&b, "</section>\n") != ERR_OK)
 		goto too_big;
 	if (p.month == 0 && (rc = by_month(req, &b, p.year, ty, tm, e)) != ERR_OK) {

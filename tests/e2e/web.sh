@@ -230,7 +230,7 @@ if grep -F "href=\"${loc2%%\?*}\"" "$tmp/act4.html" | grep -qF 'class="tag warn"
 tags=$(grep -o 'class="tag warn">action sans point vérifié<' "$tmp/act4.html" | wc -l)
 expect_match "the record is marked" '^[1-9][0-9]*$' "$tags"
 has act4 "<p class=\"label\">Sur action prioritaire sans point vérifié</p><p class=\"value\">$tags</p>"
-has act4 'ne compte pour aucune action'
+has act4 'ne comptent pour aucune action'
 expect_eq "another month" 200 "$(fetch act2 "$jar" "/mon-activite?mois=2020-02")"
 has act2 'février 2020'
 expect_eq "bad month" 422 "$(fetch act3 "$jar" "/mon-activite?mois=2020-13")"
