@@ -93,6 +93,22 @@ static int dominated(const struct stats_cell *c, int p)
 	return rest * 100 < (int64_t)p * c->top1;
 }
 
+/* The p% rule the other way: the largest contributor, subtracting their own share, learns
+ * the sum of the others, so the second largest lies between 0 and value - top1 for them;
+ * sensitive when that interval stops short of the audit's margin above the second
+ * largest (value - top1 - top2 < margin(top2)). The p% rule already gives the largest
+ * p per cent of their own share, more than the margin above 2; what this adds are cells of
+ * three agents the smallest of whom contributed 1 (1 + 1 + 1: each of the others is then
+ * within [0, 2] for an agent who knows their own part, as a manager who inspects does). */
+static int insider_learns(const struct stats_cell *c, const struct stats_rules *r)
+{
+	int64_t rest = c->value - c->top1 - c->top2;
+
+	if (c->top2 <= 0)
+		return 0;
+	return rest < stats_required_margin(r, c->top2);
+}
+
 /* A difference between releases (the late entries of a cell): what an attacker learns
  * from it is the net change of the cell, so it is a cell like any other, counted over the
  * records changed since (docs/STATISTICS.md, "Differences between releases"):
@@ -137,7 +153,7 @@ size_t stats_primary(struct stats_system *s, const struct stats_rules *r)
 		}
 		if (c->value != 0 && c->n_contrib < r->threshold)
 			why = STATS_R_THRESHOLD;
-		else if (c->value != 0 && dominated(c, r->p_percent))
+		else if (c->value != 0 && (dominated(c, r->p_percent) || insider_learns(c, r)))
 			why = STATS_R_DOMINANCE;
 		else if (c->value == 0 && c->population >= 0 && c->population < r->threshold)
 			why = STATS_R_ZERO;

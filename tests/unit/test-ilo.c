@@ -226,10 +226,14 @@ static int setup(void **state)
 		cite(s, agent_ids[k], "2026-02-13", "R.4323-58", "final", "issued");
 	for (int k = 0; k < 9; k++)
 		cite(s, agent_ids[1], "2026-03-02", "L.8221-1", "final", "issued");
-	/* A follow-up citing no provision, by a1, a2, a3: 3 of the 23 follow-ups counted
-	 * (6 + 2 + 12 citations above, one follow-up each, and these 3) */
-	for (int k = 1; k <= 3; k++)
+	/* Two follow-ups citing no provision by each of a1, a2, a3: 6 of the 26 follow-ups
+	 * counted (6 + 2 + 12 citations above, one follow-up each, and these 6). One each
+	 * would be secret: the agent who wrote one learns that the two others wrote two
+	 * together (1 + 1 + 1, docs/STATISTICS.md "The rules") */
+	for (int k = 1; k <= 3; k++) {
 		cite(s, agent_ids[k], "2026-02-14", NULL, "final", "issued");
+		cite(s, agent_ids[k], "2026-02-15", NULL, "final", "issued");
+	}
 
 	/* Releases: 2025-12 (for the procès-verbaux over years), 2026-02, 2026-03 v1 and v2:
 	 * the report of 2026 uses 2026-03 v2 (activite 100, not v1's 90). */
@@ -546,7 +550,7 @@ static void test_provisions(void **state)
 	assert_int_equal(r.provisions_published, 1);
 	/* completeness: the follow-ups citing no provision */
 	assert_int_equal(fig(&r, "completeness.followups_uncited")->v.kind, ILO_REAL);
-	assert_float_equal(fig(&r, "completeness.followups_uncited")->v.real, 100.0 * 3 / 23,
+	assert_float_equal(fig(&r, "completeness.followups_uncited")->v.real, 100.0 * 6 / 26,
 	                   1e-9);
 	ilo_report_release(&r);
 	/* no release in 2024: no provisions either (they follow the months released) */

@@ -233,6 +233,58 @@ static void agent_cover(struct stats_system *s, const struct stats_frame *f, int
 	stats_system_rel(s, STATS_LE, cells, coef, n + nt);
 }
 
+static int keep_author(void *ctx, const struct stats_rec *r)
+{
+	return r->author == *(const int64_t *)ctx;
+}
+
+/* An inspecting manager knows their own activity: the insider's part of each cell of unit
+ * g in month m (from the records of the month, aggregated with the product's code) is
+ * published in the attack's system; returns the number of parts fixed. */
+static size_t fix_own_parts(struct store *st, const struct stats_frame *f,
+                            struct stats_system *s, int64_t insider, int m, size_t g,
+                            const char *tag)
+{
+	struct stats_system x;
+	struct stats_block b;
+	struct stats_rec *recs = NULL;
+	struct err e = {0};
+	char from[16], to[16], period[16];
+	size_t n_recs = 0, fixed = 0;
+
+	snprintf(from, sizeof from, "2026-%02d-01", m);
+	snprintf(to, sizeof to, "2026-%02d-%02d", m, date_days_in_month(2026, m));
+	snprintf(period, sizeof period, "2026-%02d", m);
+	stats_system_init(&x);
+	assert_int_equal(stats_recs_load(st, f, from, to, &recs, &n_recs, &e), ERR_OK);
+	assert_int_equal(stats_block_init(&x, f, &b, "own", period, NULL, 1, &e), ERR_OK);
+	assert_int_equal(stats_block_aggregate(&x, f, &b, recs, n_recs, keep_author, &insider, &e),
+	                 ERR_OK);
+	for (size_t ti = 0; ti < sizeof agent_tables / sizeof agent_tables[0]; ti++) {
+		int t = stats_table_find(agent_tables[ti]);
+		enum stats_dim d = stats_catalogue[t].dim;
+
+		for (size_t c = 0; c < f->n_cat[d]; c++) {
+			uint32_t own = stats_block_cell(f, &b, (size_t)t, g, c);
+			char ak[300];
+			int64_t cell;
+
+			snprintf(ak, sizeof ak, "agent%lld|%s|%s|%s|%s|%s", (long long)insider, tag,
+			         period, agent_tables[ti], f->geo_code[g], f->cat[d][c]);
+			if ((cell = stats_system_find(s, ak)) < 0)
+				continue;
+			s->cells[cell].value = own == UINT32_MAX ? 0 : x.cells[own].value;
+			s->cells[cell].status = STATS_PUBLISHED;
+			s->cells[cell].sensitive = 0;
+			fixed++;
+		}
+	}
+	stats_block_release(&b);
+	stats_system_release(&x);
+	free(recs);
+	return fixed;
+}
+
 static void add_cell(struct stats_system *s, const char *key, uint32_t *idx)
 {
 	int created;
@@ -248,7 +300,7 @@ static void add_cell(struct stats_system *s, const char *key, uint32_t *idx)
  * of agent values pinned, *checked the number solved. publish_all: the attack on the same
  * data with no cell hidden (the control: it must pin some). */
 static size_t attack(struct store *st, const char *scope, int publish_all, int months,
-                     size_t *checked)
+                     int64_t insider, size_t *checked)
 {
 	struct stats_system s;
 	struct stats_frame f;
@@ -257,7 +309,7 @@ static size_t attack(struct store *st, const char *scope, int publish_all, int m
 	struct err e = {0};
 	char month[8];
 	int root;
-	size_t n_agent_cells = 0, pinned = 0, first_agent;
+	size_t n_agent_cells = 0, pinned = 0, first_agent, n_own = 0;
 
 	stats_rules_default(&r);
 	assert_int_equal(stats_release_system(st, last_release, &f, &s, month, &e), ERR_OK);
@@ -378,9 +430,14 @@ static size_t attack(struct store *st, const char *scope, int publish_all, int m
 					}
 				}
 			}
+			for (int k = 0; insider != 0 && k < p->n[g]; k++)
+				if (p->agents[g][k] == insider)
+					n_own += fix_own_parts(st, &f, &s, insider, m, g, tag);
 		}
 		free(p);
 	}
+	if (insider != 0)
+		assert_true(n_own > 0);
 	stats_system_finish(&s);
 	assert_int_equal(stats_audit_run(&s, &r, &a, &e), ERR_OK);
 	for (size_t i = 0; i < a.n; i++) {
@@ -396,12 +453,14 @@ static size_t attack(struct store *st, const char *scope, int publish_all, int m
 			pinned++;
 		}
 	}
-	print_message("attack from %s%s: %zu agent values solved (%zu LP), %zu pinned\n", scope,
-	              publish_all ? " on unprotected tables" : "", n_agent_cells, a.n_lp, pinned);
+	print_message("attack from %s%s%s: %zu agent values solved (%zu LP), %zu pinned\n", scope,
+	              insider != 0 ? " by an agent who knows their own" : "",
+	              publish_all ? " on unprotected tables" : "", n_agent_cells - n_own, a.n_lp,
+	              pinned);
 	stats_audit_release(&a);
 	stats_frame_release(&f);
 	stats_system_release(&s);
-	*checked = n_agent_cells;
+	*checked = n_agent_cells - n_own;
 	return pinned;
 }
 
@@ -417,7 +476,7 @@ static void test_region_manager(void **state)
 	/* the first quarter's agents against everything published to June (the months and
 	 * the quarter that carry earlier secrets); all six months cost minutes here, and the
 	 * small unit's manager below takes them all */
-	assert_int_equal(attack(s, "R53", 0, 3, &n), 0);
+	assert_int_equal(attack(s, "R53", 0, 3, 0, &n), 0);
 	assert_true(n > 1000);
 	store_close(s);
 }
@@ -447,10 +506,18 @@ static void test_small_unit_manager(void **state)
 				small = (int)g;
 		assert_true(small >= 0);
 		assert_true(p->n[small] <= 4);
-		assert_int_equal(attack(s, f.geo_code[small], 0, N_MONTHS, &n), 0);
+		assert_int_equal(attack(s, f.geo_code[small], 0, N_MONTHS, 0, &n), 0);
 		assert_true(n > 0);
 		/* the control: without disclosure control the same attack pins agents */
-		assert_true(attack(s, f.geo_code[small], 1, N_MONTHS, &n) > 0);
+		assert_true(attack(s, f.geo_code[small], 1, N_MONTHS, 0, &n) > 0);
+		/* a manager who inspects knows their own activity: each agent of the unit in
+		 * turn */
+		for (int k = 0; k < p->n[small]; k++) {
+			assert_int_equal(attack(s, f.geo_code[small], 0, N_MONTHS,
+			                        p->agents[small][k], &n),
+			                 0);
+			assert_true(n > 0);
+		}
 		free(p);
 	}
 	stats_frame_release(&f);
