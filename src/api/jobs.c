@@ -149,8 +149,8 @@ const struct job jobs_purge = {.name = "purge", .period = 86400, .run = purge};
 
 
 /* The monthly statistical releases that are due (stats_release_due), with the default
- * rules or the settings stats.threshold, stats.p_percent, stats.breakdown_agents and
- * stats.closing_days. */
+ * rules or the settings stats.threshold, stats.p_percent, stats.breakdown_agents,
+ * stats.breakdown_agents_region and stats.closing_days. */
 static enum err_code release(struct store *s, struct err *e)
 {
 	struct stats_rules r;
@@ -162,6 +162,8 @@ static enum err_code release(struct store *s, struct err *e)
 	r.p_percent = setting_int(s, "stats.p_percent", 1, 100, r.p_percent);
 	r.breakdown_agents =
 	    setting_int(s, "stats.breakdown_agents", 0, 100000, r.breakdown_agents);
+	r.breakdown_agents_region = setting_int(s, "stats.breakdown_agents_region", 0, 100000,
+	                                        r.breakdown_agents_region);
 	r.closing_days = setting_int(s, "stats.closing_days", 0, 366, r.closing_days);
 	rc = stats_release_due(s, &r, 0, NULL, stop_asked, &made, e);
 	if (made > 0)

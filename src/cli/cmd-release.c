@@ -27,6 +27,7 @@ static int run(int argc, char **argv)
 	    {"threshold", required_argument, NULL, 't'},
 	    {"p", required_argument, NULL, 'p'},
 	    {"breakdown-agents", required_argument, NULL, 'b'},
+	    {"breakdown-agents-region", required_argument, NULL, 'r'},
 	    {"new-version", no_argument, NULL, 'n'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {NULL, 0, NULL, 0},
@@ -72,6 +73,11 @@ static int run(int argc, char **argv)
 			if (int_opt(optarg, 0, 100000, &o.rules.breakdown_agents) != 0)
 				return cli_usage_error(&cmd_release,
 				                       "--breakdown-agents: expected 0 to 100000");
+			break;
+		case 'r':
+			if (int_opt(optarg, 0, 100000, &o.rules.breakdown_agents_region) != 0)
+				return cli_usage_error(&cmd_release,
+				                       "--breakdown-agents-region: expected 0 to 100000");
 			break;
 		case 'n':
 			o.force_version = 1;
@@ -132,6 +138,7 @@ const struct cli_cmd cmd_release = {
     .summary = "compute, protect, audit and freeze a month's statistics",
     .usage = "Usage: constat release --db FILE --month YYYY-MM [--closing-days N]\n"
              "                       [--threshold N] [--p N] [--breakdown-agents N]\n"
+             "                       [--breakdown-agents-region N]\n"
              "                       [--new-version] [--quiet]\n\n"
              "Builds every table of the catalogue (docs/STATISTICS.md) for the month, the\n"
              "year to date and the quarter when complete, at the national, region,\n"
@@ -145,6 +152,8 @@ const struct cli_cmd cmd_release = {
              "agents in a non-zero cell, --p (default 25) the p% dominance rule.\n"
              "--breakdown-agents (default 20; 0: none) is the size under which a unit's\n"
              "breakdowns are published by quarter only (its month and year to date give\n"
-             "totals). Prints the secret cells per level among the cells published.\n",
+             "totals); --breakdown-agents-region (default 40) the same for a region and a\n"
+             "department alone in its region. Prints the secret cells per level among the\n"
+             "cells published.\n",
     .run = run,
 };

@@ -26,8 +26,8 @@ static json_t *legend(void)
 	                 "dominance", "un ou deux agents prépondérants", "zero",
 	                 "zéro dans une unité de moins de 3 agents présents", "secondary",
 	                 "masqué pour protéger un autre chiffre", "design",
-	                 "ventilation d'une unité de moins de 20 agents présents depuis janvier, "
-	                 "publiée pour le trimestre seulement");
+	                 "ventilation d'une unité de moins de 20 agents présents depuis janvier "
+	                 "(d'une région de moins de 40), publiée pour le trimestre seulement");
 }
 
 /* Allowed to read statistics at all (scope checked per table). */

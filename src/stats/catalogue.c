@@ -72,7 +72,8 @@ const char stats_legend_secret_fr[] =
     "agents présents), ou parce qu'il permettrait de recalculer un tel chiffre par "
     "différence avec les autres chiffres publiés. Un secret n'est jamais un zéro.";
 const char stats_legend_quarter_fr[] =
-    "« par trimestre » : dans une unité de moins de 20 agents présents depuis janvier, les "
+    "« par trimestre » : dans une unité de moins de 20 agents présents depuis janvier (une "
+    "région de moins de 40, et le département seul dans sa région), les "
     "ventilations (par nature, thème, suite…) et les interventions sur action sans point "
     "vérifié ne sont publiées que pour le trimestre, les autres totaux restant mensuels "
     "(une unité qui atteint ce seuil en cours d'année publie dès lors ses ventilations du "

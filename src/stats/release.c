@@ -576,8 +576,41 @@ static int ytd_by_design(const struct stats_system *s, const struct stats_frame 
 	return 0;
 }
 
+static int32_t level_size(const struct stats_frame *f, int g, const struct stats_rules *r)
+{
+	return f->geo_level[g] == 1 && r->breakdown_agents_region > r->breakdown_agents
+	           ? r->breakdown_agents_region
+	           : r->breakdown_agents;
+}
+
+/* The size under which unit g's breakdowns go by quarter: rules->breakdown_agents, and
+ * rules->breakdown_agents_region for a region. A unit alone in its parent has its
+ * parent's figures: the units of such a chain take the largest size among them (La
+ * Réunion's department is its region: the region's size would be for nothing if the
+ * department published the same cells monthly). only[g]: g's single child, or -1. */
+static int32_t design_size(const struct stats_frame *f, const int *only, size_t g,
+                           const struct stats_rules *r)
+{
+	int32_t size;
+	int x = (int)g;
+
+	if (r->breakdown_agents <= 0)
+		return 0;
+	/* up to the top of the chain, then down through it */
+	for (int depth = 0; depth < 8 && f->geo_parent[x] >= 0 && only[f->geo_parent[x]] == x;
+	     depth++)
+		x = f->geo_parent[x];
+	size = level_size(f, x, r);
+	for (int depth = 0; depth < 8 && only[x] >= 0; depth++) {
+		x = only[x];
+		if (level_size(f, x, r) > size)
+			size = level_size(f, x, r);
+	}
+	return size;
+}
+
 /* The breakdowns (the catalogue's by_size tables) of a unit with fewer than
- * rules->breakdown_agents agents present since January (pop) are not published for the
+ * design_size agents present since January (pop) are not published for the
  * month nor the year to date, only for the quarter: a month's activity of a few agents
  * spread over ten categories is mostly cells of one or two agents, which suppression
  * would hide anyway, with their partners (docs/STATISTICS.md, "Table design by size"). The
@@ -595,10 +628,23 @@ static void by_design(struct stats_system *s, const struct stats_frame *f, const
                       const struct stats_rules *rules)
 {
 	uint8_t *ytd = xcalloc(f->n_geo + 1, 1);
+	uint8_t *small = xcalloc(f->n_geo + 1, 1);
+	int32_t *nchild = xcalloc(f->n_geo + 1, sizeof *nchild);
+	int *only = xcalloc(f->n_geo + 1, sizeof *only);
 
+	for (size_t g = 0; g < f->n_geo; g++) {
+		int p = f->geo_parent[g];
+
+		if (p >= 0 && nchild[p]++ == 0)
+			only[p] = (int)g;
+	}
 	for (size_t g = 0; g < f->n_geo; g++)
-		ytd[g] = pop[g] < rules->breakdown_agents ||
-		         (prev != NULL && ytd_by_design(s, f, prev, g));
+		if (nchild[g] != 1)
+			only[g] = -1;
+	for (size_t g = 0; g < f->n_geo; g++) {
+		small[g] = pop[g] < design_size(f, only, g, rules);
+		ytd[g] = small[g] || (prev != NULL && ytd_by_design(s, f, prev, g));
+	}
 	for (int k = 0; k < 2; k++)
 		for (size_t t = 0; t < stats_catalogue_len; t++) {
 			enum stats_dim d = stats_catalogue[t].dim;
@@ -606,7 +652,7 @@ static void by_design(struct stats_system *s, const struct stats_frame *f, const
 			if (!stats_catalogue[t].by_size)
 				continue;
 			for (size_t g = 0; g < f->n_geo; g++) {
-				if (k == 0 ? pop[g] >= rules->breakdown_agents : !ytd[g])
+				if (k == 0 ? !small[g] : !ytd[g])
 					continue;
 				for (size_t c = 0; c < f->n_cat[d]; c++) {
 					uint32_t x = stats_block_cell(f, &r->b[k], t, g, c);
@@ -619,6 +665,9 @@ static void by_design(struct stats_system *s, const struct stats_frame *f, const
 			}
 		}
 	free(ytd);
+	free(small);
+	free(nchild);
+	free(only);
 }
 
 /* ---- Writing ------------------------------------------------------------------------------ */

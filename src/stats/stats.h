@@ -200,8 +200,12 @@ struct stats_rules {
 	int closing_days; /* a month is released this many days after its end */
 	int max_rounds;   /* audit / suppression rounds before giving up */
 	/* a unit with fewer agents present since January has its breakdowns (the tables with
-	 * a dimension) published by quarter only; its month and year to date give totals */
+	 * a dimension) published by quarter only; its month and year to date give totals
+	 * (0: no table design by size) */
 	int breakdown_agents;
+	/* the same for a region, and for a department alone in its region (the same
+	 * figures): the larger of the two sizes applies */
+	int breakdown_agents_region;
 };
 
 void stats_rules_default(struct stats_rules *r);

@@ -40,6 +40,7 @@ void stats_rules_default(struct stats_rules *r)
 	    .closing_days = 15,
 	    .max_rounds = 60,
 	    .breakdown_agents = 20,
+	    .breakdown_agents_region = 40,
 	};
 }
 
@@ -60,6 +61,9 @@ enum err_code stats_rules_check(const struct stats_rules *r, struct err *e)
 		               "expected a number of days from 0 to 366");
 	if (r->breakdown_agents < 0 || r->breakdown_agents > 100000)
 		return err_set(e, ERR_INVALID, "breakdown_agents",
+		               "expected a number of agents from 0 to 100000");
+	if (r->breakdown_agents_region < 0 || r->breakdown_agents_region > 100000)
+		return err_set(e, ERR_INVALID, "breakdown_agents_region",
 		               "expected a number of agents from 0 to 100000");
 	if (r->max_rounds < 1 || r->max_rounds > 10000)
 		return err_set(e, ERR_INVALID, "max_rounds", "expected an integer from 1 to 10000");

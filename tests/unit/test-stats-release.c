@@ -675,7 +675,45 @@ static void test_design_by_size(void **state)
 		r.breakdown_agents = -1;
 		assert_int_equal(stats_rules_check(&r, &e), ERR_INVALID);
 		assert_string_equal(e.field, "breakdown_agents");
+		r.breakdown_agents = 20;
+		r.breakdown_agents_region = 100001;
+		assert_int_equal(stats_rules_check(&r, &e), ERR_INVALID);
+		assert_string_equal(e.field, "breakdown_agents_region");
 	}
+	store_close(s);
+	remove_db(path);
+	setenv("CONSTAT_TODAY", TODAY, 1);
+}
+
+/* A region under rules.breakdown_agents_region has its breakdowns by quarter, and so has
+ * every unit of the same figures: in the tiny data the nation holds one region (R53, of
+ * more than 40 agents), so a region size above it hides the breakdowns of both, the same
+ * tables for each, and leaves the departments (several in the region, each under 20
+ * agents: hidden by the unit size as before) as they were. */
+static void test_design_region_size(void **state)
+{
+	char path[64];
+	struct store *s = tiny_db(path, "2026-04-20");
+	struct stats_release_result res[2];
+	struct err e = {0};
+
+	(void)state;
+	for (int k = 0; k < 2; k++) {
+		struct stats_release_opts ro = {.month = "2026-01", .force_version = k};
+
+		stats_rules_default(&ro.rules);
+		if (k == 1)
+			ro.rules.breakdown_agents_region = 1000;
+		if (stats_release_run(s, &ro, &res[k], &e) != ERR_OK)
+			fail_msg("release: %s: %s", e.field, e.msg);
+		assert_true(res[k].passed);
+	}
+	assert_int_equal(res[0].n_design_level[0], 0);
+	assert_int_equal(res[0].n_design_level[1], 0);
+	assert_true(res[1].n_design_level[1] > 0);
+	assert_int_equal(res[1].n_design_level[0], res[1].n_design_level[1]);
+	assert_int_equal(res[1].n_design_level[2], res[0].n_design_level[2]);
+	assert_int_equal(res[1].n_design_level[3], res[0].n_design_level[3]);
 	store_close(s);
 	remove_db(path);
 	setenv("CONSTAT_TODAY", TODAY, 1);
@@ -813,6 +851,7 @@ int main(void)
 	    cmocka_unit_test(test_late_edits_new_version),
 	    cmocka_unit_test(test_due_and_stop),
 	    cmocka_unit_test(test_design_by_size),
+	    cmocka_unit_test(test_design_region_size),
 	    cmocka_unit_test(test_design_growth),
 	};
 
