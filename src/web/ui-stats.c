@@ -769,7 +769,31 @@ static void put_share(struct rtable *t, size_t row, size_t col, int num_st, int6
 		rtable_real(t, row, col, 100.0 * (double)num / (double)den);
 }
 
-enum { KEY_ACT, KEY_VISITS, KEY_ESTAB, KEY_SUITES, KEY_ACTIONS, KEY_UNCHECKED, KEY_NONE, KEY_N };
+enum { KEY_ACT, KEY_VISITS, KEY_ESTAB, KEY_SUITES, KEY_ACTIONS, KEY_UNCHECKED, KEY_N };
+
+/* Completeness: shares of all the interventions (docs/STATISTICS.md, "Honest counting"),
+ * each a category of a released table (cat) or its single cell (NULL). */
+static const struct {
+	const char *table, *cat, *label, *note;
+} key_shares[] = {
+    {"activite_theme", "aucun", "Interventions sans thème renseigné (%)",
+     "Interventions sans thème renseigné : part des interventions comptées dans la "
+     "catégorie « aucun » du tableau par thème ; mesure la complétude de la saisie."},
+    {"activite_naf", "ZZ", "Interventions sans activité (NAF) connue (%)",
+     "Interventions sans activité (NAF) connue : part des interventions de la catégorie "
+     "« ZZ » du tableau par activité (établissement non renseigné ou inconnu du "
+     "répertoire, ou chantier)."},
+    {"activite_effectif", "NN", "Interventions sans tranche d'effectif connue (%)",
+     "Interventions sans tranche d'effectif connue : part des interventions de la "
+     "catégorie « NN » du tableau par effectif (établissement non renseigné, chantier, ou "
+     "effectif non diffusé par le répertoire)."},
+    /* over every intervention: the sum of the actions is often secret at the national
+     * level (a regional action of a small region) */
+    {"action_sans_point", NULL, "Interventions sur action sans point vérifié (%)",
+     "Interventions sur action sans point vérifié : part, parmi toutes les "
+     "interventions, de celles rattachées à une action prioritaire sans aucun point de "
+     "contrôle vérifié ; elles ne comptent pour aucune action."},
+};
 
 static enum err_code section_key(const struct ctx *c, struct dash *d, struct err *e)
 {
@@ -785,7 +809,6 @@ static enum err_code section_key(const struct ctx *c, struct dash *d, struct err
 	                     "Interventions sur action prioritaire (points vérifiés)", 1},
 	    [KEY_UNCHECKED] = {"action_sans_point",
 	                       "Interventions sur action prioritaire sans point vérifié", 0},
-	    [KEY_NONE] = {"activite_theme", NULL, 0}, /* its « aucun », for the share below */
 	};
 	const char *periods[2] = {c->rel[c->cur].month, c->mc};
 	char cur[40];
@@ -810,17 +833,12 @@ static enum err_code section_key(const struct ctx *c, struct dash *d, struct err
 			continue;
 		for (int p = 0; p < 2 && rc == ERR_OK; p++) {
 			rc = grid_load(c, &stats_catalogue[ti], periods[p], &c->root, 1, &g, e);
-			if (rc == ERR_OK && i == KEY_NONE) {
-				size_t k = grid_find_cat(&g, "aucun");
-
-				st[i][p] = k == CATS_MAX ? CELL_NONE : g.state[k];
-				val[i][p] = k == CATS_MAX ? 0 : g.val[k];
-			} else if (rc == ERR_OK)
+			if (rc == ERR_OK)
 				st[i][p] = rows[i].sum ? root_sum(&g, &val[i][p])
 				                       : root_value(&g, &val[i][p]);
 			grid_free(&g);
 		}
-		if (rc != ERR_OK || rows[i].label == NULL)
+		if (rc != ERR_OK)
 			continue;
 		if ((rc = rtable_row(&s->t, &row, e)) != ERR_OK)
 			break;
@@ -842,31 +860,28 @@ static enum err_code section_key(const struct ctx *c, struct dash *d, struct err
 	                   "ni pour le mois (« par trimestre ») quand les suites de l'unité ne "
 	                   "sont publiées que pour le trimestre. De même pour les interventions "
 	                   "sur action prioritaire, somme des actions.");
-	/* completeness: the share of interventions without a theme, and of those on a priority
-	 * action with no control point checked */
-	if (stats_table_find(rows[KEY_NONE].table) >= 0 &&
-	    (rc = rtable_row(&s->t, &row, e)) == ERR_OK) {
-		rtable_text(&s->t, row, 0, "Interventions sans thème renseigné (%)");
-		for (int p = 0; p < 2; p++)
-			put_share(&s->t, row, (size_t)p + 1, st[KEY_NONE][p], val[KEY_NONE][p],
-			          st[KEY_ACT][p], val[KEY_ACT][p]);
-		rtable_note(&s->t, "Interventions sans thème renseigné : part des interventions "
-		                   "comptées dans la catégorie « aucun » du tableau par thème ; "
-		                   "mesure la complétude de la saisie.");
-	}
-	if (rc == ERR_OK && stats_table_find(rows[KEY_UNCHECKED].table) >= 0 &&
-	    (rc = rtable_row(&s->t, &row, e)) == ERR_OK) {
-		rtable_text(&s->t, row, 0, "Interventions sur action sans point vérifié (%)");
-		/* over every intervention: the sum of the actions is often secret at the
-		 * national level (a regional action of a small region) */
-		for (int p = 0; p < 2; p++)
-			put_share(&s->t, row, (size_t)p + 1, st[KEY_UNCHECKED][p],
-			          val[KEY_UNCHECKED][p], st[KEY_ACT][p], val[KEY_ACT][p]);
-		rtable_note(&s->t,
-		            "Interventions sur action sans point vérifié : part, parmi toutes les "
-		            "interventions, de celles rattachées à une action prioritaire sans "
-		            "aucun point de contrôle vérifié ; elles ne comptent pour aucune "
-		            "action.");
+	for (size_t i = 0; i < sizeof key_shares / sizeof key_shares[0] && rc == ERR_OK; i++) {
+		int ti = stats_table_find(key_shares[i].table);
+
+		if (ti < 0 || (rc = rtable_row(&s->t, &row, e)) != ERR_OK)
+			continue;
+		rtable_text(&s->t, row, 0, key_shares[i].label);
+		for (int p = 0; p < 2 && rc == ERR_OK; p++) {
+			int64_t v = 0;
+			int vst = CELL_NONE;
+
+			rc = grid_load(c, &stats_catalogue[ti], periods[p], &c->root, 1, &g, e);
+			if (rc == ERR_OK && key_shares[i].cat != NULL) {
+				size_t k = grid_find_cat(&g, key_shares[i].cat);
+
+				vst = k == CATS_MAX ? CELL_NONE : g.state[k];
+				v = k == CATS_MAX ? 0 : g.val[k];
+			} else if (rc == ERR_OK)
+				vst = root_value(&g, &v);
+			grid_free(&g);
+			put_share(&s->t, row, (size_t)p + 1, vst, v, st[KEY_ACT][p], val[KEY_ACT][p]);
+		}
+		rtable_note(&s->t, key_shares[i].note);
 	}
 	if (rc == ERR_OK && d->for_xlsx)
 		legend_notes(&s->t);

@@ -86,6 +86,26 @@ has a1 'Interventions sans thème renseigné'
 section_of a1 chiffres-cles
 has a1-chiffres-cles '<th scope="row">Interventions sur action prioritaire sans point vérifié</th><td class="num">'
 has a1-chiffres-cles '<th scope="row">Interventions sur action sans point vérifié (%)</th>'
+# completeness of the activity and headcount breakdowns: the national « ZZ » and « NN »
+# cells over the national interventions, as released
+cell() {
+	sqlite3 "$db" "SELECT CASE status WHEN 'published' THEN value ELSE 'secret' END
+		FROM stats_release_cell WHERE release_id = $rel2 AND period = '$m2' AND tbl = '$1'
+		AND geo = 'FR' AND cat = '$2'"
+}
+act=$(cell activite _)
+for share in 'activite_naf ZZ Interventions sans activité (NAF) connue' \
+	"activite_effectif NN Interventions sans tranche d&#39;effectif connue"; do
+	set -- $share
+	tbl=$1 cat=$2
+	shift 2
+	v=$(cell "$tbl" "$cat")
+	case "$v$act" in
+	*secret*) want=secret ;;
+	*) want=$(awk -v a="$v" -v b="$act" 'BEGIN { printf "%.1f", 100 * a / b }' | tr . ,) ;;
+	esac
+	has a1-chiffres-cles "<th scope=\"row\">$* (%)</th><td class=\"num\">$want</td>"
+done
 hasnt a1 'style='
 hasnt a1 '<script>'
 expect_eq "analyst, a unit" 200 "$(fetch a2 "$an" "/statistiques?echelon=$uscope")"
