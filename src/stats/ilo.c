@@ -1107,9 +1107,7 @@ static struct ilo_grid *region_grid(struct build *b, const char *item, const cha
 		          "publiés (sans les saisies tardives faites après la publication d'un "
 		          "trimestre), « secret » quand l'un d'eux l'est, « par trimestre » quand "
 		          "la période ne finit pas un trimestre.",
-		          b->rules.breakdown_agents_region > b->rules.breakdown_agents
-		              ? b->rules.breakdown_agents_region
-		              : b->rules.breakdown_agents);
+		          stats_breakdown_size(&b->rules, 1));
 	return g;
 }
 

@@ -576,18 +576,11 @@ static int ytd_by_design(const struct stats_system *s, const struct stats_frame 
 	return 0;
 }
 
-static int32_t level_size(const struct stats_frame *f, int g, const struct stats_rules *r)
-{
-	return f->geo_level[g] == 1 && r->breakdown_agents_region > r->breakdown_agents
-	           ? r->breakdown_agents_region
-	           : r->breakdown_agents;
-}
-
 /* The size under which unit g's breakdowns go by quarter: rules->breakdown_agents, and
  * rules->breakdown_agents_region for a region. A unit alone in its parent has its
  * parent's figures: the units of such a chain take the largest size among them (La
  * Réunion's department is its region: the region's size would be for nothing if the
- * department published the same cells monthly). only[g]: g's single child, or -1. */
+ * department published the same cells monthly). only[g]: g's single child, or < 0. */
 static int32_t design_size(const struct stats_frame *f, const int *only, size_t g,
                            const struct stats_rules *r)
 {
@@ -600,11 +593,11 @@ static int32_t design_size(const struct stats_frame *f, const int *only, size_t 
 	for (int depth = 0; depth < 8 && f->geo_parent[x] >= 0 && only[f->geo_parent[x]] == x;
 	     depth++)
 		x = f->geo_parent[x];
-	size = level_size(f, x, r);
+	size = stats_breakdown_size(r, f->geo_level[x]);
 	for (int depth = 0; depth < 8 && only[x] >= 0; depth++) {
 		x = only[x];
-		if (level_size(f, x, r) > size)
-			size = level_size(f, x, r);
+		if (stats_breakdown_size(r, f->geo_level[x]) > size)
+			size = stats_breakdown_size(r, f->geo_level[x]);
 	}
 	return size;
 }
@@ -629,18 +622,17 @@ static void by_design(struct stats_system *s, const struct stats_frame *f, const
 {
 	uint8_t *ytd = xcalloc(f->n_geo + 1, 1);
 	uint8_t *small = xcalloc(f->n_geo + 1, 1);
-	int32_t *nchild = xcalloc(f->n_geo + 1, sizeof *nchild);
-	int *only = xcalloc(f->n_geo + 1, sizeof *only);
+	int *only = xmalloc((f->n_geo + 1) * sizeof *only);
 
+	/* -1: no child yet, -2: several */
+	for (size_t g = 0; g < f->n_geo; g++)
+		only[g] = -1;
 	for (size_t g = 0; g < f->n_geo; g++) {
 		int p = f->geo_parent[g];
 
-		if (p >= 0 && nchild[p]++ == 0)
-			only[p] = (int)g;
+		if (p >= 0)
+			only[p] = only[p] == -1 ? (int)g : -2;
 	}
-	for (size_t g = 0; g < f->n_geo; g++)
-		if (nchild[g] != 1)
-			only[g] = -1;
 	for (size_t g = 0; g < f->n_geo; g++) {
 		small[g] = pop[g] < design_size(f, only, g, rules);
 		ytd[g] = small[g] || (prev != NULL && ytd_by_design(s, f, prev, g));
@@ -666,7 +658,6 @@ static void by_design(struct stats_system *s, const struct stats_frame *f, const
 		}
 	free(ytd);
 	free(small);
-	free(nchild);
 	free(only);
 }
 

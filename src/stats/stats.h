@@ -213,6 +213,9 @@ void stats_rules_default(struct stats_rules *r);
 enum err_code stats_rules_check(const struct stats_rules *r, struct err *e);
 /* The half-width the audit requires around value v. */
 int64_t stats_required_margin(const struct stats_rules *r, int64_t v);
+/* The breakdown size of an organisation level (enum org_level): breakdown_agents, or for a
+ * region the larger of it and breakdown_agents_region. */
+int stats_breakdown_size(const struct stats_rules *r, int level);
 
 /* 1 when the audit treats c as unknown (hidden and not known to an attacker). */
 static inline int stats_cell_hidden(const struct stats_cell *c)

@@ -83,6 +83,13 @@ int64_t stats_required_margin(const struct stats_rules *r, int64_t v)
 	return m;
 }
 
+int stats_breakdown_size(const struct stats_rules *r, int level)
+{
+	return level == 1 && r->breakdown_agents_region > r->breakdown_agents
+	           ? r->breakdown_agents_region
+	           : r->breakdown_agents;
+}
+
 /* ---- Primary ---------------------------------------------------------------------- */
 
 /* The p% rule: the second largest contributor, subtracting its own share from the cell,

@@ -772,27 +772,33 @@ static void put_share(struct rtable *t, size_t row, size_t col, int num_st, int6
 enum { KEY_ACT, KEY_VISITS, KEY_ESTAB, KEY_SUITES, KEY_ACTIONS, KEY_UNCHECKED, KEY_N };
 
 /* Completeness: shares of all the interventions (docs/STATISTICS.md, "Honest counting"),
- * each a category of a released table (cat) or its single cell (NULL). */
+ * each a category (cat) of a released table, or a key figure already read (key < KEY_N,
+ * cat NULL). */
 static const struct {
 	const char *table, *cat, *label, *note;
+	int key;
 } key_shares[] = {
     {"activite_theme", "aucun", "Interventions sans thème renseigné (%)",
      "Interventions sans thème renseigné : part des interventions comptées dans la "
-     "catégorie « aucun » du tableau par thème ; mesure la complétude de la saisie."},
+     "catégorie « aucun » du tableau par thème ; mesure la complétude de la saisie.",
+     KEY_N},
     {"activite_naf", "ZZ", "Interventions sans activité (NAF) connue (%)",
      "Interventions sans activité (NAF) connue : part des interventions de la catégorie "
      "« ZZ » du tableau par activité (établissement non renseigné ou inconnu du "
-     "répertoire, ou chantier)."},
+     "répertoire, ou chantier).",
+     KEY_N},
     {"activite_effectif", "NN", "Interventions sans tranche d'effectif connue (%)",
      "Interventions sans tranche d'effectif connue : part des interventions de la "
      "catégorie « NN » du tableau par effectif (établissement non renseigné, chantier, ou "
-     "effectif non diffusé par le répertoire)."},
+     "effectif non diffusé par le répertoire).",
+     KEY_N},
     /* over every intervention: the sum of the actions is often secret at the national
      * level (a regional action of a small region) */
     {"action_sans_point", NULL, "Interventions sur action sans point vérifié (%)",
      "Interventions sur action sans point vérifié : part, parmi toutes les "
      "interventions, de celles rattachées à une action prioritaire sans aucun point de "
-     "contrôle vérifié ; elles ne comptent pour aucune action."},
+     "contrôle vérifié ; elles ne comptent pour aucune action.",
+     KEY_UNCHECKED},
 };
 
 static enum err_code section_key(const struct ctx *c, struct dash *d, struct err *e)
@@ -870,14 +876,18 @@ static enum err_code section_key(const struct ctx *c, struct dash *d, struct err
 			int64_t v = 0;
 			int vst = CELL_NONE;
 
+			if (key_shares[i].key < KEY_N) {
+				put_share(&s->t, row, (size_t)p + 1, st[key_shares[i].key][p],
+				          val[key_shares[i].key][p], st[KEY_ACT][p], val[KEY_ACT][p]);
+				continue;
+			}
 			rc = grid_load(c, &stats_catalogue[ti], periods[p], &c->root, 1, &g, e);
-			if (rc == ERR_OK && key_shares[i].cat != NULL) {
+			if (rc == ERR_OK) {
 				size_t k = grid_find_cat(&g, key_shares[i].cat);
 
 				vst = k == CATS_MAX ? CELL_NONE : g.state[k];
 				v = k == CATS_MAX ? 0 : g.val[k];
-			} else if (rc == ERR_OK)
-				vst = root_value(&g, &v);
+			}
 			grid_free(&g);
 			put_share(&s->t, row, (size_t)p + 1, vst, v, st[KEY_ACT][p], val[KEY_ACT][p]);
 		}
